@@ -1,0 +1,136 @@
+"""Reverse mode: walk the graph from the output back to the leaves, once, without recursion.
+
+>>> from autograd_mini import Tensor
+>>> a = Tensor(3.0, requires_grad=True)
+>>> b = a * a + a          # a is used twice: its gradients add up
+>>> b.backward()
+>>> float(a.grad)          # d(a² + a)/da = 2a + 1
+7.0
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from . import grad_mode
+from .function import _RELEASED, fit_to_shape
+from .tensor import Tensor
+
+
+def topological_order(root: Tensor) -> list[Tensor]:
+    """Every non-leaf tensor that `root` depends on, inputs before the ops that use them.
+
+    An explicit stack instead of recursion, so a 200,000-op chain does not hit Python's limit."""
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        tensor, children_done = stack.pop()
+        if children_done:
+            order.append(tensor)
+            continue
+        if id(tensor) in visited:
+            continue
+        visited.add(id(tensor))
+        stack.append((tensor, True))
+        for parent in tensor._ctx.parents:
+            if parent._ctx is not None and id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+def backward(root: Tensor, grad=None, *, create_graph: bool = False, retain_graph: bool | None = None) -> None:
+    """Add d(root)/d(leaf) to `.grad` of every leaf that requires grad (accumulating, as PyTorch).
+
+    grad: the upstream gradient; may be omitted only for a one-element `root`.
+    create_graph: record the backward pass too, so the gradients can be differentiated again.
+    retain_graph: keep saved arrays for another backward (defaults to create_graph)."""
+    seed = _seed(root, grad, create_graph)
+    if root._ctx is None:  # a leaf: its gradient is the seed
+        _accumulate_into_leaf(root, seed)
+        return
+    run_backward(root, seed, create_graph=create_graph,
+                 retain_graph=create_graph if retain_graph is None else retain_graph)
+
+
+def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
+                 inputs: Sequence[Tensor] | None = None):
+    """The engine. Without `inputs`, gradients go into leaves' `.grad`; with `inputs`, they are
+    returned for those tensors only and no `.grad` is touched (what `grad()` needs)."""
+    wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
+    found = [None] * len(inputs) if inputs is not None else None
+    grads = {id(root): seed}  # gradient waiting at each non-leaf; dropped as soon as it is used
+    previous_mode = grad_mode.enabled
+    grad_mode.enabled = create_graph  # record the backward ops only when asked to
+    try:
+        for tensor in reversed(topological_order(root)):
+            grad = grads.pop(id(tensor), None)
+            if grad is None:
+                continue
+            if wanted is not None and id(tensor) in wanted:
+                found[wanted[id(tensor)]] = grad
+            if tensor._retain_grad:
+                tensor.grad = grad if isinstance(grad, Tensor) else Tensor._make(grad, None)
+            ctx = tensor._ctx
+            parents = ctx.parents
+            if create_graph:
+                ctx._out = tensor  # lets saved_tensors hand back graph Tensors
+            try:
+                results = ctx.backward(ctx, grad)
+            finally:
+                ctx._out = None
+            if not retain_graph:
+                ctx._saved = _RELEASED
+            if type(results) is not tuple:
+                results = (results,) if len(parents) == 1 or results is None else tuple(results)
+            if len(results) != len(parents):
+                raise RuntimeError(f"{type(ctx).__name__}.backward returned {len(results)} gradients "
+                                   f"for {len(parents)} inputs; return one per input (None where none)")
+            for index, (parent, result) in enumerate(zip(parents, results)):
+                if result is None or not parent.requires_grad:
+                    continue
+                result = fit_to_shape(result, parent.data.shape, ctx, index)
+                if parent._ctx is None:
+                    if wanted is None:
+                        _accumulate_into_leaf(parent, result)
+                    elif id(parent) in wanted:
+                        i = wanted[id(parent)]
+                        found[i] = result if found[i] is None else found[i] + result
+                else:
+                    key = id(parent)
+                    waiting = grads.get(key)
+                    grads[key] = result if waiting is None else waiting + result
+    finally:
+        grad_mode.enabled = previous_mode
+    return found
+
+
+def _seed(root: Tensor, grad, create_graph: bool):
+    if not root.requires_grad:
+        raise RuntimeError("backward() on a tensor that does not require grad: no input of the "
+                           "computation had requires_grad=True (or it ran under no_grad())")
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(f"backward() needs a scalar output or an explicit grad: this tensor has "
+                               f"shape {root.shape}; call .sum() first or pass grad= of that shape")
+        seed = np.ones_like(root.data)
+    else:
+        seed = np.asarray(grad, dtype=root.data.dtype)
+        if seed.shape != root.data.shape:
+            raise ValueError(f"backward(grad=...) got a gradient of shape {seed.shape} for a tensor "
+                             f"of shape {root.shape}")
+    return Tensor._make(seed, None) if create_graph else seed
+
+
+def _accumulate_into_leaf(leaf: Tensor, grad) -> None:
+    if isinstance(grad, Tensor):  # create_graph: keep the gradient differentiable
+        leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+        return
+    if grad.dtype != leaf.data.dtype:
+        grad = grad.astype(leaf.data.dtype)
+    if leaf.grad is None:
+        # the first gradient is stored as is; a read-only broadcast view is made real
+        leaf.grad = Tensor._make(grad if grad.flags.writeable else grad.copy(), None)
+    else:
+        leaf.grad = Tensor._make(leaf.grad.data + grad, None)

@@ -1,0 +1,138 @@
+"""Function: one op = one class with a `forward` and a `backward` on numpy arrays.
+
+Every built-in op is written this way, and so is a user's own op:
+
+>>> import numpy as np
+>>> from autograd_mini import Function, Tensor
+>>> class Cube(Function):
+...     @staticmethod
+...     def forward(ctx, x):
+...         ctx.save_for_backward(x)
+...         return x ** 3
+...     @staticmethod
+...     def backward(ctx, grad):
+...         (x,) = ctx.saved_tensors
+...         return grad * 3 * x ** 2
+>>> x = Tensor(2.0, requires_grad=True)
+>>> Cube.apply(x).backward(); float(x.grad)
+12.0
+
+The instance made by `apply` is the `ctx`: it is also the graph node, holding the input
+tensors (`parents`) and what forward saved. Backward may return one gradient per input in
+any broadcast shape; the engine reduces it to the input's shape (see `fit_to_shape`).
+
+Higher order: written with operators that numpy arrays and Tensors share, the same
+backward runs on arrays normally and on Tensors under `backward(create_graph=True)`; then
+`saved_tensors` hands back the input/output Tensors themselves so the result stays in
+the graph.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode
+from .tensor import Tensor, as_array
+
+_RELEASED = object()  # marks saved arrays freed after a backward without retain_graph
+
+
+class Function:
+    """Base class of every op. Subclasses define static `forward(ctx, *arrays, **options)`
+    returning an array and `backward(ctx, grad)` returning one gradient (or None) per input."""
+
+    __slots__ = ("parents", "needs_input_grad", "_saved", "_out", "_options")
+    op_name = "function"  # the name users know the op by, shown in reprs and diagrams
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "op_name" not in cls.__dict__:
+            cls.op_name = cls.__name__.lower()
+
+    @staticmethod
+    def forward(ctx, *arrays, **options):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError
+
+    # --- what forward hands to backward ------------------------------------------------
+    def save_for_backward(self, *arrays) -> None:
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is _RELEASED:
+            raise RuntimeError(
+                f"{type(self).__name__}: trying to backward through the graph a second time; its saved "
+                "arrays were freed by the first backward. Pass retain_graph=True to the first backward "
+                "to keep them.")
+        if self._out is None:
+            return saved
+        return tuple(self._as_graph_tensor(a) for a in saved)
+
+    def _as_graph_tensor(self, array):
+        """create_graph mode: a saved input or output becomes its Tensor, anything else a constant."""
+        for parent in self.parents:
+            if array is parent.data:
+                return parent
+        if array is self._out.data:
+            return self._out
+        return array
+
+    # --- building the graph --------------------------------------------------------------
+    @classmethod
+    def apply(cls, *inputs, **options) -> Tensor:
+        """Run forward on the inputs' arrays; record a node if grad mode is on and an input needs grad."""
+        tensors = [x if isinstance(x, Tensor) else Tensor._make(as_array(x), None) for x in inputs]
+        ctx = cls.__new__(cls)
+        ctx._saved = ()
+        ctx._out = None
+        ctx._options = options
+        try:
+            out = cls.forward(ctx, *[t.data for t in tensors], **options)
+        except ValueError as err:  # numpy's shape errors, made to name the op and every shape
+            shapes = " and ".join(str(t.data.shape) for t in tensors)
+            raise ValueError(f"{cls.op_name}: cannot combine shapes {shapes}: {err}") from None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if grad_mode.enabled:
+            for t in tensors:
+                if t.requires_grad:
+                    ctx.parents = tensors
+                    ctx.needs_input_grad = tuple(t.requires_grad for t in tensors)
+                    return Tensor._make(out, ctx)
+        return Tensor._make(out, None)
+
+    def __repr__(self) -> str:
+        return f"<{self.op_name}>"
+
+
+def fit_to_shape(grad: Any, shape: tuple, ctx: Function, index: int):
+    """Reduce a broadcast gradient to its input's `shape`; the one place broadcasting is undone.
+
+    Also the one place a backward's output is checked: a gradient that cannot be summed
+    down to the input's shape is a bug in that Function's backward, and we say which."""
+    if not isinstance(grad, (np.ndarray, Tensor)):
+        grad = np.asarray(grad)
+    gshape = grad.shape
+    if gshape == shape:  # the common case: nothing to do
+        return grad
+    try:
+        broadcast_ok = np.broadcast_shapes(shape, gshape) == gshape
+    except ValueError:
+        broadcast_ok = False
+    if not broadcast_ok:
+        raise ValueError(
+            f"{type(ctx).__name__}.backward returned a gradient of shape {gshape} for input {index}, "
+            f"which has shape {shape}")
+    extra = len(gshape) - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad

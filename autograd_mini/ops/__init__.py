@@ -1,0 +1,1 @@
+"""Built-in ops, one small Function class each, grouped by kind."""

@@ -1,0 +1,35 @@
+"""Helpers a backward can call on numpy arrays *and* on Tensors.
+
+A backward normally runs on arrays (fast); under `backward(create_graph=True)` the same
+code runs on Tensors and is itself recorded. Operators and methods (`+`, `@`, `.sum`,
+`.reshape`) already work on both; these cover the few numpy functions that do not."""
+import numpy as np
+
+from ..tensor import Tensor
+
+
+def log(x):
+    return x.log() if isinstance(x, Tensor) else np.log(x)
+
+
+def where(condition, a, b):
+    """Elementwise `a if condition else b`; `condition` is a constant boolean array."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        from .select import Where
+        return Where.apply(a, b, condition=np.asarray(condition))
+    return np.where(condition, a, b)
+
+
+def broadcast_to(x, shape):
+    if isinstance(x, Tensor):
+        from .shape import BroadcastTo
+        return BroadcastTo.apply(x, shape=shape)
+    return np.broadcast_to(x, shape)
+
+
+def matrix_transpose(x):
+    """Swap the last two axes (x.T for a matrix, per-matrix for a batch)."""
+    if x.ndim == 2:
+        return x.T
+    axes = tuple(range(x.ndim - 2)) + (x.ndim - 1, x.ndim - 2)
+    return x.transpose(axes)

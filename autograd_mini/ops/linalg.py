@@ -1,0 +1,68 @@
+"""Matrix products: matmul (numpy's @, 1-D, 2-D and batched) and the affine map of a Dense layer."""
+import numpy as np
+
+from ..function import Function
+from .dual import matrix_transpose as mT
+
+
+class MatMul(Function):
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:  # dot product
+            return (grad * b if need_a else None), (grad * a if need_b else None)
+        # numpy treats a vector as a matrix with a 1 prepended (a) or appended (b); do the same
+        a_vec, b_vec = a.ndim == 1, b.ndim == 1
+        if a_vec:
+            a = a.reshape((1,) + a.shape)
+            grad = grad.reshape(grad.shape[:-1] + (1,) + grad.shape[-1:])
+        if b_vec:
+            b = b.reshape(b.shape + (1,))
+            grad = grad.reshape(grad.shape + (1,))
+        grad_a = grad @ mT(b) if need_a else None  # dL/dA = G Bᵀ
+        grad_b = mT(a) @ grad if need_b else None  # dL/dB = Aᵀ G
+        if a_vec and grad_a is not None:
+            grad_a = grad_a.reshape(grad_a.shape[:-2] + grad_a.shape[-1:])
+        if b_vec and grad_b is not None:
+            grad_b = grad_b.reshape(grad_b.shape[:-1])
+        return grad_a, grad_b  # batch axes that were broadcast are summed by the engine
+
+
+class Linear(Function):
+    """x @ W + b in one op: the affine map of a Dense layer (bias added in place, no temporary)."""
+    __slots__ = ()
+    op_name = "linear"
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        ctx.save_for_backward(x, w)
+        out = x @ w
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        grad_x = grad @ mT(w) if need[0] else None
+        grad_w = None
+        if need[1]:
+            if x.ndim == 2:
+                grad_w = mT(x) @ grad
+            else:  # fold any leading batch axes into one
+                grad_w = mT(x.reshape((-1, x.shape[-1]))) @ grad.reshape((-1, grad.shape[-1]))
+        return (grad_x, grad_w, grad) if len(need) == 3 else (grad_x, grad_w)
+
+
+def linear(x, w, b=None):
+    """x @ w + b as a single graph node (what a Dense layer computes)."""
+    return Linear.apply(x, w) if b is None else Linear.apply(x, w, b)

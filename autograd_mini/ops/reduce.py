@@ -1,0 +1,66 @@
+"""Reductions: sum, mean, max over all axes or some, with or without keepdims."""
+import numpy as np
+
+from ..function import Function
+from . import dual
+
+
+def _kept_shape(shape: tuple, axis) -> tuple:
+    """The shape of a reduction with keepdims=True: reduced axes become 1."""
+    if axis is None:
+        return (1,) * len(shape)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    axes = {a % len(shape) for a in axes}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class Sum(Function):
+    __slots__ = ("in_shape", "kept_shape")
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        ctx.in_shape = x.shape
+        ctx.kept_shape = _kept_shape(x.shape, axis)
+        return np.sum(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # every input element contributed with slope 1: copy the gradient back over the reduced axes
+        return dual.broadcast_to(grad.reshape(ctx.kept_shape), ctx.in_shape)
+
+
+class Mean(Function):
+    __slots__ = ("in_shape", "kept_shape", "count")
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        ctx.in_shape = x.shape
+        ctx.kept_shape = _kept_shape(x.shape, axis)
+        out = np.mean(x, axis=axis, keepdims=keepdims)
+        ctx.count = x.size // max(out.size, 1) if x.size else 0
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return dual.broadcast_to(grad.reshape(ctx.kept_shape) / ctx.count, ctx.in_shape)
+
+
+class Max(Function):
+    """Reduction max. Tied maxima share the gradient equally."""
+    __slots__ = ("kept_shape",)
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        kept = np.max(x, axis=axis, keepdims=True)
+        winners = x == kept
+        share = winners / winners.sum(axis=axis, keepdims=True)  # 1/k for each of k tied maxima
+        ctx.save_for_backward(share.astype(x.dtype, copy=False))
+        ctx.kept_shape = kept.shape
+        if keepdims:
+            return kept
+        return kept.reshape(()) if axis is None else np.squeeze(kept, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (share,) = ctx.saved_tensors
+        return grad.reshape(ctx.kept_shape) * share

@@ -1,0 +1,35 @@
+"""Ops that pick between values: elementwise maximum and where."""
+import numpy as np
+
+from ..function import Function
+
+
+class Maximum(Function):
+    """Elementwise max(a, b). At ties each side gets half the gradient."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx, a, b):
+        share_a = (a > b) + 0.5 * (a == b)  # 1 where a wins, 0.5 at a tie, 0 where b wins
+        ctx.save_for_backward(share_a.astype(np.result_type(a, b)))
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (share_a,) = ctx.saved_tensors
+        return grad * share_a, grad * (1.0 - share_a)
+
+
+class Where(Function):
+    """`a` where `condition`, else `b`; `condition` is a constant boolean array."""
+    __slots__ = ("condition",)
+    op_name = "where"
+
+    @staticmethod
+    def forward(ctx, a, b, condition):
+        ctx.condition = condition
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.condition, grad * ~ctx.condition

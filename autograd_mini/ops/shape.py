@@ -1,0 +1,79 @@
+"""Ops that move numbers around without changing them: reshape, transpose, broadcast, index."""
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+
+
+class Reshape(Function):
+    __slots__ = ("in_shape",)
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape)
+
+
+class Transpose(Function):
+    __slots__ = ("axes",)
+
+    @staticmethod
+    def forward(ctx, x, axes=None):
+        ctx.axes = tuple(range(x.ndim))[::-1] if axes is None else tuple(a % x.ndim for a in axes)
+        return x.transpose(ctx.axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(tuple(np.argsort(ctx.axes)))  # the inverse permutation
+
+
+class BroadcastTo(Function):
+    __slots__ = ()
+    op_name = "broadcast_to"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad  # the engine sums it back down to x's shape
+
+
+class GetItem(Function):
+    """x[index] with numpy indexing; repeated indices accumulate their gradients."""
+    __slots__ = ("index", "in_shape")
+    op_name = "getitem"
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.index, ctx.in_shape = index, x.shape
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        if isinstance(grad, Tensor):
+            return ScatterAdd.apply(grad, index=ctx.index, shape=ctx.in_shape)
+        return ScatterAdd.forward(None, grad, ctx.index, ctx.in_shape)
+
+
+class ScatterAdd(Function):
+    """The adjoint of indexing: a zero array of `shape` with `values` added at `index`."""
+    __slots__ = ("index",)
+    op_name = "scatter_add"
+
+    @staticmethod
+    def forward(ctx, values, index, shape):
+        if ctx is not None:
+            ctx.index = index
+        out = np.zeros(shape, dtype=values.dtype)
+        np.add.at(out, index, values)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.index]

@@ -1,0 +1,214 @@
+"""Tensor: a numpy array that remembers the op that made it.
+
+The graph points backwards only: a tensor holds its `_ctx` (the Function node that
+produced it) and the node holds its input tensors. Nothing points from a node to its
+output, so there is no reference cycle and a graph dies by refcount as soon as the
+user drops its last tensor.
+
+>>> from autograd_mini import Tensor
+>>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> y = (x * x).sum()
+>>> y.backward()
+>>> x.grad
+Tensor([2., 4., 6.])
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+
+
+def as_array(data: Any, dtype=None) -> np.ndarray:
+    """Turn user data into an array: floats keep their dtype, everything else becomes the default."""
+    if isinstance(data, Tensor):
+        array = data.data
+    elif isinstance(data, (np.ndarray, np.generic)):
+        array = np.asarray(data)
+    else:  # Python numbers, nested lists/tuples: numbers from Python become the default float
+        try:
+            array = np.asarray(data)
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"cannot make a Tensor from {data!r}: {err}") from None
+        if array.dtype.kind in "biuf":
+            array = array.astype(dtypes.get_default_dtype())
+    if array.dtype.kind in "biu":
+        array = array.astype(dtypes.get_default_dtype())
+    elif array.dtype.kind != "f":
+        raise TypeError(f"Tensor data must be numeric, got {data!r} (numpy dtype {array.dtype})")
+    if dtype is not None:
+        array = array.astype(dtype, copy=False)
+    return array
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode autodiff, in the style of PyTorch.
+
+    Tensor(data, requires_grad=False, dtype=None, name=None)
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "name", "_retain_grad", "__weakref__")
+    # Make numpy hand `array * tensor` to Tensor.__rmul__ instead of looping over elements.
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype=None, name: str | None = None):
+        self.data = as_array(data, dtype)
+        self.requires_grad = bool(requires_grad)
+        self.grad = None
+        self._ctx = None
+        self.name = name
+        self._retain_grad = False
+
+    @classmethod
+    def _make(cls, data: np.ndarray, ctx) -> "Tensor":
+        """Fast constructor for op outputs: no validation, `ctx` is the producing node or None."""
+        t = object.__new__(cls)
+        t.data = data
+        t._ctx = ctx
+        t.requires_grad = ctx is not None
+        t.grad = None
+        t.name = None
+        t._retain_grad = False
+        return t
+
+    # --- plain attributes -------------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    ndim = property(lambda self: self.data.ndim)
+    dtype = property(lambda self: self.data.dtype)
+    size = property(lambda self: self.data.size)
+    is_leaf = property(lambda self: self._ctx is None)
+    grad_fn = property(lambda self: self._ctx, doc="The Function node that made this tensor (None for leaves).")
+    T = property(lambda self: self.transpose())
+
+    def item(self) -> float:
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self) -> "Tensor":
+        """The same numbers, cut from the graph."""
+        return Tensor._make(self.data, None)
+
+    def retain_grad(self) -> "Tensor":
+        """Keep this non-leaf tensor's gradient in `.grad` after backward (as in PyTorch)."""
+        self._retain_grad = True
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def __array__(self, dtype=None, copy=None):
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return np.asarray(self.data, dtype=dtype)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=20)
+        extras = []
+        if self.data.dtype != dtypes.get_default_dtype():
+            extras.append(f"dtype={self.data.dtype}")
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        if self._ctx is not None:
+            extras.append(f"grad_fn={self._ctx.op_name}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "Tensor(" + ", ".join([body] + extras) + ")"
+
+    # --- graph ------------------------------------------------------------------------
+    def backward(self, grad=None, create_graph: bool = False, retain_graph: bool | None = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (see autograd_mini.backward)."""
+        _engine.backward(self, grad, create_graph=create_graph, retain_graph=retain_graph)
+
+    # --- operators: numpy broadcasting, Tensors/arrays/numbers on either side -----------
+    def _lift(self, other) -> "Tensor":
+        """Wrap a non-Tensor operand as a constant; Python numbers take this tensor's dtype."""
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, (int, float)) and not isinstance(other, bool):
+            return Tensor._make(np.asarray(other, dtype=self.data.dtype), None)
+        return Tensor(other)
+
+    def __add__(self, other): return Add.apply(self, self._lift(other))
+    def __radd__(self, other): return Add.apply(self._lift(other), self)
+    def __sub__(self, other): return Sub.apply(self, self._lift(other))
+    def __rsub__(self, other): return Sub.apply(self._lift(other), self)
+    def __mul__(self, other): return Mul.apply(self, self._lift(other))
+    def __rmul__(self, other): return Mul.apply(self._lift(other), self)
+    def __truediv__(self, other): return Div.apply(self, self._lift(other))
+    def __rtruediv__(self, other): return Div.apply(self._lift(other), self)
+    def __pow__(self, other): return Pow.apply(self, self._lift(other))
+    def __rpow__(self, other): return Pow.apply(self._lift(other), self)
+    def __matmul__(self, other): return MatMul.apply(self, self._lift(other))
+    def __rmatmul__(self, other): return MatMul.apply(self._lift(other), self)
+    def __neg__(self): return Neg.apply(self)
+    def __pos__(self): return self
+    def __abs__(self): return Abs.apply(self)
+    def __getitem__(self, index): return GetItem.apply(self, index=_plain_index(index))
+
+    # --- methods ----------------------------------------------------------------------
+    def exp(self) -> "Tensor": return Exp.apply(self)
+    def log(self) -> "Tensor": return Log.apply(self)
+    def sigmoid(self) -> "Tensor": return Sigmoid.apply(self)
+    def relu(self) -> "Tensor": return Relu.apply(self)
+    def tanh(self) -> "Tensor": return Tanh.apply(self)
+    def abs(self) -> "Tensor": return Abs.apply(self)
+
+    def sum(self, axis=None, keepdims: bool = False) -> "Tensor":
+        return Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False) -> "Tensor":
+        return Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims: bool = False) -> "Tensor":
+        return Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape) -> "Tensor":
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return Reshape.apply(self, shape=shape)
+
+    def transpose(self, *axes) -> "Tensor":
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return Transpose.apply(self, axes=axes or None)
+
+
+def _plain_index(index):
+    """Indices may contain Tensors (e.g. from argmax); numpy wants arrays."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+# The ops need Tensor defined first; Tensor's methods look them up at call time.
+from .ops.arithmetic import Add, Sub, Mul, Div, Neg, Pow  # noqa: E402
+from .ops.unary import Exp, Log, Sigmoid, Relu, Tanh, Abs  # noqa: E402
+from .ops.reduce import Sum, Mean, Max  # noqa: E402
+from .ops.shape import Reshape, Transpose, GetItem  # noqa: E402
+from .ops.linalg import MatMul  # noqa: E402
+from . import engine as _engine  # noqa: E402
