@@ -21,10 +21,14 @@ def where(condition, a, b):
 
 
 def broadcast_to(x, shape):
+    """`x` repeated up to `shape`. On arrays a filled new array: np.broadcast_to costs ~8 µs a call
+    and returns a read-only view that would have to be copied into a leaf's .grad anyway."""
     if isinstance(x, Tensor):
         from .shape import BroadcastTo
         return BroadcastTo.apply(x, shape=shape)
-    return np.broadcast_to(x, shape)
+    out = np.empty(shape, dtype=x.dtype)
+    out[...] = x
+    return out
 
 
 def matrix_transpose(x):
