@@ -83,10 +83,11 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
             if not retain_graph:
                 ctx._saved = _RELEASED
             if type(results) is not tuple:
-                results = (results,) if len(parents) == 1 or results is None else tuple(results)
+                # a list holds one gradient per input; anything else (an array, a Tensor, None) is
+                # one gradient -- never iterate over an array's rows as if they were gradients
+                results = tuple(results) if type(results) is list else (results,)
             if len(results) != len(parents):
-                raise RuntimeError(f"{type(ctx).__name__}.backward returned {len(results)} gradients "
-                                   f"for {len(parents)} inputs; return one per input (None where none)")
+                raise RuntimeError(_count_message(ctx, len(results), len(parents)))
             for index, (parent, result) in enumerate(zip(parents, results)):
                 if result is None or not parent.requires_grad:
                     continue
@@ -104,6 +105,16 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
     finally:
         grad_mode.enabled = previous_mode
     return found
+
+
+def _count_message(ctx, returned: int, expected: int) -> str:
+    name = type(ctx).__name__
+    if returned < expected:
+        which = f"no gradient for input {returned}" + (f" to {expected - 1}" if expected - returned > 1 else "")
+    else:
+        which = f"but there is no input {expected}"
+    return (f"{name}.backward returned {returned} gradient(s) for {expected} input(s): {which}; "
+            f"return one per input, in input order (None where none)")
 
 
 def _seed(root: Tensor, grad, create_graph: bool):

@@ -42,7 +42,9 @@ class Function:
     """Base class of every op. Subclasses define static `forward(ctx, *arrays, **options)`
     returning an array and `backward(ctx, grad)` returning one gradient (or None) per input."""
 
-    __slots__ = ("parents", "_saved", "_out", "_options")
+    # __weakref__: a node can be watched without being kept alive (tools, and the tests that
+    # check a dropped graph is freed by refcount)
+    __slots__ = ("parents", "_saved", "_out", "_options", "__weakref__")
     op_name = "function"  # the name users know the op by, shown in reprs and diagrams
 
     def __init_subclass__(cls, **kwargs):
@@ -77,11 +79,18 @@ class Function:
                 "to keep them.")
         if self._out is None:
             return saved
-        return tuple(self._as_graph_tensor(a) for a in saved)
+        return tuple(self._as_graph_tensor(a, i) for i, a in enumerate(saved))
 
-    def _as_graph_tensor(self, array):
-        """create_graph mode: a saved input or output becomes its Tensor, anything else a constant."""
-        for parent in self.parents:
+    def _as_graph_tensor(self, array, position):
+        """create_graph mode: a saved input or output becomes its Tensor, anything else a constant.
+
+        Arrays are matched by identity. Two inputs can hold the very same array (x * x.detach(),
+        or two Tensors made from one ndarray), so the input at the saved position wins: forward
+        saves its inputs in input order, as every built-in op does."""
+        parents = self.parents
+        if position < len(parents) and array is parents[position].data:
+            return parents[position]
+        for parent in parents:
             if array is parent.data:
                 return parent
         if array is self._out.data:
@@ -107,7 +116,11 @@ class Function:
             shapes = " and ".join(str(t.data.shape) for t in tensors)
             raise ValueError(f"{cls.op_name}: cannot combine shapes {shapes}: {err}") from None
         if type(out) is not np.ndarray:
-            out = np.asarray(out)
+            # numpy returns a scalar, not a 0-d array, from ufuncs on 0-d arrays. A saved output
+            # must be the very array the output Tensor holds, or create_graph takes it for a constant
+            scalar, out = out, np.asarray(out)
+            if ctx._saved:
+                ctx._saved = tuple(out if a is scalar else a for a in ctx._saved)
         if grad_mode.enabled:
             for t in tensors:
                 if t.requires_grad:
