@@ -20,6 +20,7 @@ Helpers:
 - :func:`plot_series` -- several named curves on one axis (e.g. loss per batch size).
 - :func:`plot_fit` -- data points and a model's prediction curve (1-D regression).
 - :func:`plot_probability_curve` -- a 1-D probability curve over a class histogram.
+- :func:`plot_parity` -- predicted against true values of a regression.
 - :func:`grid_eval` / :func:`plot_landscape` -- a 2-D loss/metric map with a trajectory.
 - :func:`plot_decision_surface` -- a classifier's output over a 2-D input plane.
 - :func:`subplots_grid`, :func:`save_gif` -- strips of frames and small animations.
@@ -33,7 +34,7 @@ import numpy as np
 
 __all__ = [
     "require_matplotlib", "new_figure", "subplots_grid", "savefig",
-    "plot_history", "plot_series", "plot_fit", "plot_probability_curve",
+    "plot_history", "plot_series", "plot_fit", "plot_probability_curve", "plot_parity",
     "grid_eval", "plot_landscape", "plot_decision_surface", "figure_to_array", "save_gif",
 ]
 
@@ -284,6 +285,32 @@ def plot_probability_curve(x, labels, predict=None, *, bins=None, threshold: flo
             names.append(line.get_label())
     if legend:
         ax.legend(handles, names, frameon=False, fontsize=8, loc="upper left")
+    return _finish(fig, path, title, ax)
+
+
+def plot_parity(y_true, predictions, *, xlabel: str = "true value", ylabel: str = "predicted value",
+                title: str | None = None, ax=None, path=None, figsize=(4.6, 4.2)):
+    """Predicted against true values of a regression, with the diagonal y = x.
+
+    ``predictions``: an array, or a ``{label: array}`` dict to compare models; each label
+    gets its RMSE and R² appended.
+    """
+    fig, ax = _axes(ax, figsize)
+    y_true = np.asarray(y_true, dtype=float).ravel()
+    if not isinstance(predictions, Mapping):
+        predictions = {"model": predictions}
+    for i, (label, y_pred) in enumerate(predictions.items()):
+        y_pred = np.asarray(y_pred, dtype=float).ravel()
+        rmse = float(np.sqrt(np.mean((y_pred - y_true) ** 2)))
+        r2 = 1.0 - float(np.sum((y_pred - y_true) ** 2) / np.sum((y_true - y_true.mean()) ** 2))
+        ax.scatter(y_true, y_pred, s=8, alpha=0.5, label=f"{label}: RMSE {rmse:.3g}, R² {r2:.3f}",
+                   color=[CURVE, NEGATIVE, POSITIVE][i % 3])
+    lo, hi = float(np.min(y_true)), float(np.max(y_true))
+    ax.plot([lo, hi], [lo, hi], color="black", lw=1, ls="--", label="y = x")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=8)
     return _finish(fig, path, title, ax)
 
 

@@ -128,3 +128,11 @@ def test_missing_matplotlib_says_how_to_install(monkeypatch):
         plots.plot_history({"loss": [1.0, 0.5]})
     with pytest.raises(ImportError, match="matplotlib"):
         plots.save_gif([np.zeros((2, 2, 4), np.uint8)], "x.gif")
+
+
+def test_plot_parity(mpl, tmp_path):
+    y = np.linspace(0, 80, 100)
+    fig = plots.plot_parity(y, {"deep": y + 1, "linear": 0.8 * y + 5}, path=tmp_path / "par.png")
+    _png(tmp_path / "par.png")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[0].startswith("deep: RMSE 1, R² 0.998")
