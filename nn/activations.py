@@ -1,0 +1,95 @@
+"""Activation functions by Keras name. Each is one op of the engine (softmax is defined here).
+
+>>> import autograd_mini as am
+>>> from nn import activations
+>>> activations.get("relu")(am.Tensor([-1.0, 2.0]))
+Tensor([0., 2.])
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from autograd_mini import Function, Tensor
+
+
+def linear(x: Tensor) -> Tensor:
+    """The identity: Keras's default activation (no op is recorded)."""
+    return x
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return x.sigmoid()
+
+
+def relu(x: Tensor) -> Tensor:
+    return x.relu()
+
+
+def tanh(x: Tensor) -> Tensor:
+    return x.tanh()
+
+
+class Softmax(Function):
+    """softmax over the last axis: e^x / Σ e^x, shifted by the row maximum so e^x cannot overflow."""
+    __slots__ = ()
+    op_name = "softmax"
+
+    @staticmethod
+    def forward(ctx, x):
+        e = np.exp(x - x.max(axis=-1, keepdims=True))
+        out = e / e.sum(axis=-1, keepdims=True)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (s,) = ctx.saved_tensors
+        # Jacobian-vector product of softmax: s ⊙ (g - Σ g⊙s)
+        return s * (grad - (grad * s).sum(axis=-1, keepdims=True))
+
+
+def softmax(x: Tensor) -> Tensor:
+    return Softmax.apply(x)
+
+
+ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
+    "linear": linear, "sigmoid": sigmoid, "relu": relu, "tanh": tanh, "softmax": softmax,
+}
+
+
+def get(identifier: str | Callable | None) -> Callable[[Tensor], Tensor]:
+    """An activation by name ("relu", ...); None means linear; a callable is used as is."""
+    if identifier is None:
+        return linear
+    if callable(identifier):
+        return identifier
+    key = str(identifier).lower()
+    if key not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {identifier!r}; valid names: {', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[key]
+
+
+def name_of(fn: Callable) -> str:
+    """The Keras name of an activation function ("linear" for the identity)."""
+    for key, value in ACTIVATIONS.items():
+        if value is fn:
+            return key
+    return getattr(fn, "__name__", "custom")
+
+
+def sigmoid_array(z: np.ndarray) -> np.ndarray:
+    """σ(z) on a numpy array, in the engine's overflow-free form (for metrics and fused losses)."""
+    out = np.tanh(z * 0.5)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+def softmax_array(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+__all__ = ["linear", "sigmoid", "relu", "tanh", "softmax", "Softmax", "get", "name_of"]

@@ -1,0 +1,228 @@
+"""Callbacks: code that fit calls at the start/end of training, of each epoch and of each batch.
+
+>>> import nn
+>>> class LossHistory(nn.callbacks.Callback):          # seed 001's callback, unchanged
+...     def on_train_begin(self, logs={}):
+...         self.losses = []
+...     def on_batch_end(self, batch, logs={}):
+...         self.losses.append(logs.get("loss"))
+
+Built in: History (what fit returns), EarlyStopping (Keras's arguments and defaults),
+WeightHistory (snapshots of the weights every N epochs, to draw a path across a loss
+landscape) and LambdaCallback.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Callable, Sequence
+
+import numpy as np
+
+
+class Callback:
+    """Override any of the hooks; `self.model` is the model being trained, `self.params` holds
+    epochs, steps (batches per epoch) and verbose. `logs` is a dict of current values
+    ("loss", metrics, and at epoch end "val_..."); in on_batch_end they are the epoch's running means."""
+
+    def __init__(self):
+        self.model = None
+        self.params: dict = {}
+
+    def set_model(self, model) -> None:
+        self.model = model
+
+    def set_params(self, params: dict) -> None:
+        self.params = params
+
+    def on_train_begin(self, logs=None): pass
+    def on_train_end(self, logs=None): pass
+    def on_epoch_begin(self, epoch, logs=None): pass
+    def on_epoch_end(self, epoch, logs=None): pass
+    def on_batch_begin(self, batch, logs=None): pass
+    def on_batch_end(self, batch, logs=None): pass
+
+    # Keras 3's names for the batch hooks; by default they call the short names, as in Keras
+    def on_train_batch_begin(self, batch, logs=None): self.on_batch_begin(batch, logs)
+    def on_train_batch_end(self, batch, logs=None): self.on_batch_end(batch, logs)
+
+
+def _overrides(callback: Callback, *names: str) -> bool:
+    """Whether a hook was redefined (in a subclass, or set on the instance as LambdaCallback does)."""
+    for name in names:
+        hook = getattr(callback, name)
+        if getattr(hook, "__func__", hook) is not getattr(Callback, name):
+            return True
+    return False
+
+
+class CallbackList:
+    """Calls every callback in turn; batch hooks only go to callbacks that define them (fit's hot loop)."""
+
+    def __init__(self, callbacks: Sequence[Callback], model, params: dict):
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            cb.set_model(model)
+            cb.set_params(params)
+        self.batch_begin = [cb for cb in self.callbacks
+                            if _overrides(cb, "on_batch_begin", "on_train_batch_begin")]
+        self.batch_end = [cb for cb in self.callbacks if _overrides(cb, "on_batch_end", "on_train_batch_end")]
+
+    def on_train_begin(self, logs=None):
+        for cb in self.callbacks:
+            cb.on_train_begin(logs)
+
+    def on_train_end(self, logs=None):
+        for cb in self.callbacks:
+            cb.on_train_end(logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        for cb in self.callbacks:
+            cb.on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        for cb in self.callbacks:
+            cb.on_epoch_end(epoch, logs)
+
+
+class History(Callback):
+    """What fit returns: `.history` maps "loss", each metric and "val_..." to per-epoch lists;
+    `.epoch` lists the epoch indices; `.params` the fit settings."""
+
+    def __init__(self):
+        super().__init__()
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []  # a model fitted again starts a fresh History, as in Keras
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+
+    def __repr__(self) -> str:
+        return f"<History epochs={len(self.epoch)} keys={list(self.history)}>"
+
+
+def _improves_when_larger(monitor: str) -> bool:
+    name = monitor[4:] if monitor.startswith("val_") else monitor
+    return any(word in name for word in ("acc", "auc", "precision", "recall"))
+
+
+class EarlyStopping(Callback):
+    """Stop when `monitor` has not improved by more than `min_delta` for `patience` epochs.
+
+    mode "auto" reads the direction from the name (accuracy: larger is better; loss, errors:
+    smaller). With restore_best_weights=True the model ends with the weights of its best epoch.
+    >>> stop = EarlyStopping(monitor="loss", patience=10, restore_best_weights=True)
+    """
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0, verbose: int = 0,
+                 mode: str = "auto", baseline: float | None = None, restore_best_weights: bool = False,
+                 start_from_epoch: int = 0):
+        super().__init__()
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"EarlyStopping mode must be 'auto', 'min' or 'max', got {mode!r}")
+        self.monitor, self.patience, self.verbose = monitor, int(patience), verbose
+        self.baseline, self.restore_best_weights, self.start_from_epoch = baseline, restore_best_weights, start_from_epoch
+        self.larger_is_better = mode == "max" or (mode == "auto" and _improves_when_larger(monitor))
+        self.min_delta = abs(min_delta) if self.larger_is_better else -abs(min_delta)
+
+    def _improves(self, value: float, reference: float) -> bool:
+        value -= self.min_delta
+        return value > reference if self.larger_is_better else value < reference
+
+    def on_train_begin(self, logs=None):
+        self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
+        self.best = -math.inf if self.larger_is_better else math.inf
+        self.best_weights = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            warnings.warn(f"EarlyStopping monitors {self.monitor!r}, which fit does not log; "
+                          f"available: {', '.join(logs or {})}", stacklevel=2)
+            return
+        if epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()
+        self.wait += 1
+        if self._improves(current, self.best):
+            self.best, self.best_epoch = current, epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._improves(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
+
+
+class WeightHistory(Callback):
+    """Snapshots of all weights (Keras order) before training and after every `every`-th epoch
+    (and after the last one), for drawing how training moved through weight space.
+
+    >>> path = WeightHistory(every=25)                 # model.fit(..., callbacks=[path])
+    >>> # path.epochs -> [0, 25, 50, ...]; path.weights[i] -> model.get_weights() at path.epochs[i]
+    >>> # path.flat() -> array (snapshots, parameters): for one neuron its columns are w and b
+    """
+
+    def __init__(self, every: int = 1):
+        super().__init__()
+        if every < 1:
+            raise ValueError(f"WeightHistory(every=...) must be at least 1, got {every}")
+        self.every = int(every)
+        self.epochs: list[int] = []
+        self.weights: list[list[np.ndarray]] = []
+        self.losses: list[float] = []
+
+    def _record(self, epoch: int, loss: float) -> None:
+        if self.epochs and self.epochs[-1] == epoch:
+            return
+        self.epochs.append(epoch)
+        self.weights.append(self.model.get_weights())
+        self.losses.append(loss)
+
+    def on_train_begin(self, logs=None):
+        self._done = 0
+        if not self.epochs:  # a second fit continues the same path
+            self._record(0, float("nan"))
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._last = (epoch + 1, (logs or {}).get("loss", float("nan")))
+        if (epoch + 1) % self.every == 0:
+            self._record(*self._last)
+
+    def on_train_end(self, logs=None):
+        if getattr(self, "_last", None):
+            self._record(*self._last)
+
+    def flat(self) -> np.ndarray:
+        """One row per snapshot: every weight flattened and concatenated (kernel, bias, ...)."""
+        return np.array([np.concatenate([w.ravel() for w in ws]) for ws in self.weights])
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions, e.g. LambdaCallback(on_epoch_end=lambda epoch, logs: ...)."""
+
+    def __init__(self, on_epoch_begin: Callable | None = None, on_epoch_end: Callable | None = None,
+                 on_batch_begin: Callable | None = None, on_batch_end: Callable | None = None,
+                 on_train_begin: Callable | None = None, on_train_end: Callable | None = None):
+        super().__init__()
+        for hook, fn in [("on_epoch_begin", on_epoch_begin), ("on_epoch_end", on_epoch_end),
+                         ("on_batch_begin", on_batch_begin), ("on_batch_end", on_batch_end),
+                         ("on_train_begin", on_train_begin), ("on_train_end", on_train_end)]:
+            if fn is not None:
+                setattr(self, hook, fn)

@@ -1,0 +1,131 @@
+"""Metrics with Keras's names: numbers that report progress; computed with numpy, outside the graph.
+
+>>> from nn import metrics
+>>> metrics.binary_accuracy([1, 0, 1], [0.9, 0.2, 0.4])   # 0.4 <= 0.5 counts as class 0
+Tensor(0.6666667)
+
+The functions return the mean over samples (what fit reports) as a Tensor without a graph.
+In fit, a metric is averaged over every sample seen in the epoch, on the predictions made
+before each step's update (as Keras does).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from autograd_mini import Tensor
+
+PerSample = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (y_true, y_pred) -> one value per sample
+
+
+def _binary_accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    return (y_true == (y_pred > threshold)).mean(axis=-1)
+
+
+def _categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    return (y_true.argmax(axis=-1) == y_pred.argmax(axis=-1)).astype(y_pred.dtype)
+
+
+def _sparse_categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    labels = y_true.reshape(y_pred.shape[:-1]).astype(np.int64)
+    return (labels == y_pred.argmax(axis=-1)).astype(y_pred.dtype)
+
+
+def _mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    return np.abs(y_pred - y_true).mean(axis=-1)
+
+
+def _mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    return np.square(y_pred - y_true).mean(axis=-1)
+
+
+def _arrays(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    y_pred = np.asarray(y_pred.data if isinstance(y_pred, Tensor) else y_pred, dtype=float)
+    y_true = np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true, dtype=y_pred.dtype)
+    if y_pred.ndim == 1 and y_true.ndim == 1:  # a column of single outputs
+        y_pred, y_true = y_pred[:, None], y_true[:, None]
+    elif y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
+        y_true = y_true[..., None]
+    return y_true, y_pred
+
+
+def _scalar(values: np.ndarray) -> Tensor:
+    return Tensor(np.asarray(values.mean(), dtype=np.float32))
+
+
+def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> Tensor:
+    """Fraction of outputs on the right side of `threshold` (y_pred > threshold means class 1)."""
+    return _scalar(_binary_accuracy(*_arrays(y_true, y_pred), threshold))
+
+
+def categorical_accuracy(y_true, y_pred) -> Tensor:
+    """Fraction of samples whose largest output is the one-hot target's class."""
+    return _scalar(_categorical_accuracy(*_arrays(y_true, y_pred)))
+
+
+def sparse_categorical_accuracy(y_true, y_pred) -> Tensor:
+    """Fraction of samples whose largest output is the integer label."""
+    y_pred = np.asarray(y_pred.data if isinstance(y_pred, Tensor) else y_pred)
+    y_true = np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
+    return _scalar(_sparse_categorical_accuracy(y_true, y_pred))
+
+
+def mean_absolute_error(y_true, y_pred) -> Tensor:
+    return _scalar(_mean_absolute_error(*_arrays(y_true, y_pred)))
+
+
+def mean_squared_error(y_true, y_pred) -> Tensor:
+    return _scalar(_mean_squared_error(*_arrays(y_true, y_pred)))
+
+
+mae, mse = mean_absolute_error, mean_squared_error
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A compiled metric: the name it is logged under and its per-sample numpy function."""
+    name: str
+    per_sample: PerSample
+
+
+_PER_SAMPLE: dict[str, PerSample] = {
+    "binary_accuracy": _binary_accuracy,
+    "categorical_accuracy": _categorical_accuracy,
+    "sparse_categorical_accuracy": _sparse_categorical_accuracy,
+    "mean_absolute_error": _mean_absolute_error,
+    "mean_squared_error": _mean_squared_error,
+}
+_ALIASES = {"mae": "mean_absolute_error", "mse": "mean_squared_error"}
+VALID_NAMES = ("accuracy", "acc", *_PER_SAMPLE, *_ALIASES)
+
+
+def check(identifier) -> None:
+    """Raise ValueError for an unknown metric name (compile calls this, before any data is seen)."""
+    if not callable(identifier) and str(identifier).lower() not in VALID_NAMES:
+        raise ValueError(f"unknown metric {identifier!r}; valid names: {', '.join(VALID_NAMES)}")
+
+
+def get(identifier, loss_name: str, output_width: int, sparse_targets: bool) -> MetricSpec:
+    """Resolve a metric for a model, as Keras does: "accuracy" means binary accuracy for one
+    output or binary crossentropy, sparse categorical accuracy for integer labels, categorical
+    otherwise. The logged name is the one the user wrote ("acc" stays "acc")."""
+    check(identifier)
+    if callable(identifier):
+        name = getattr(identifier, "__name__", "custom_metric")
+
+        def per_sample(y_true, y_pred, fn=identifier):
+            value = fn(Tensor._make(y_true, None), Tensor._make(y_pred, None))
+            return np.asarray(value.data if isinstance(value, Tensor) else value)
+        return MetricSpec(name, per_sample)
+    name = str(identifier)
+    key = name.lower()
+    if key in ("accuracy", "acc"):
+        if output_width == 1 or loss_name == "binary_crossentropy":
+            key = "binary_accuracy"
+        elif sparse_targets or loss_name == "sparse_categorical_crossentropy":
+            key = "sparse_categorical_accuracy"
+        else:
+            key = "categorical_accuracy"
+    return MetricSpec(name, _PER_SAMPLE[_ALIASES.get(key, key)])

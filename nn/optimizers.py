@@ -1,0 +1,192 @@
+"""Optimizers with Keras's names, defaults and update formulas; usable by hand, PyTorch style.
+
+>>> import autograd_mini as am
+>>> from nn.optimizers import SGD
+>>> w = am.Tensor([1.0, 2.0], requires_grad=True)
+>>> opt = SGD([w], lr=0.1)   # PyTorch style; Keras style: SGD(0.1, params=model.parameters())
+>>> (w * w).sum().backward()               # grad = 2w
+>>> opt.step(); w                          # w - 0.1 · 2w
+Tensor([0.8, 1.6], requires_grad=True)
+>>> opt.zero_grad()
+
+Updates are done in place on each parameter's numpy array, so the Tensors users hold (and
+model.weights) always show the current values. compile() binds an optimizer to the model.
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+
+from autograd_mini import Tensor
+
+
+class Optimizer:
+    """Base class: holds the parameters and per-parameter state ("slots"); subclasses define `update`."""
+
+    slot_names: tuple[str, ...] = ()
+    name = "optimizer"
+
+    def __init__(self, learning_rate, params: Iterable[Tensor] | None = None, lr: float | None = None):
+        if not isinstance(learning_rate, (int, float, np.number)):  # SGD(model.parameters(), ...)
+            params, learning_rate = learning_rate, None
+        if lr is not None:  # PyTorch's name
+            learning_rate = lr
+        self.learning_rate = float(self.default_learning_rate if learning_rate is None else learning_rate)
+        self.iterations = 0
+        self.params: list[Tensor] = []
+        self.slots: list[dict[str, np.ndarray]] = []
+        if params is not None:
+            self.bind(params)
+
+    default_learning_rate = 0.001
+
+    def bind(self, params: Iterable[Tensor]) -> None:
+        """Optimize these parameters from now on (state is reset when the parameters change)."""
+        params = list(params)
+        if [id(p) for p in params] != [id(p) for p in self.params]:
+            self.params = params
+            self.slots = [{s: np.zeros_like(p.data) for s in self.slot_names} for p in params]
+
+    def zero_grad(self) -> None:
+        """Forget the gradients (the next backward starts fresh instead of accumulating)."""
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        """Apply one update to every parameter that has a gradient."""
+        self.iterations += 1
+        for p, slots in zip(self.params, self.slots):
+            if p.grad is not None:
+                self.update(p.data, p.grad.data, slots)
+
+    def apply_gradients(self, grads_and_vars: Iterable[tuple]) -> None:
+        """Keras's form: one update from explicit (gradient, variable) pairs."""
+        pairs = list(grads_and_vars)
+        self.bind([v for _, v in pairs])
+        self.iterations += 1
+        for (g, v), slots in zip(pairs, self.slots):
+            self.update(v.data, np.asarray(g.data if isinstance(g, Tensor) else g, dtype=v.dtype), slots)
+
+    def update(self, value: np.ndarray, grad: np.ndarray, slots: dict) -> None:
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "learning_rate": self.learning_rate}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Gradient descent, optionally with (Nesterov) momentum; Keras's defaults and formulas:
+
+        momentum = 0:  w ← w - lr·g
+        otherwise:     v ← momentum·v - lr·g;  w ← w + v   (nesterov: w ← w + momentum·v - lr·g)
+    """
+    name = "sgd"
+    default_learning_rate = 0.01
+
+    def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False,
+                 params: Iterable[Tensor] | None = None, lr: float | None = None):
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"momentum must be between 0 and 1, got {momentum}")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self.slot_names = ("momentum",) if momentum else ()
+        super().__init__(learning_rate, params, lr)
+
+    def update(self, value, grad, slots):
+        lr = self.learning_rate
+        if not self.momentum:
+            value -= grad * lr
+            return
+        v = slots["momentum"]
+        v *= self.momentum
+        v -= grad * lr
+        if self.nesterov:
+            value += v * self.momentum - grad * lr
+        else:
+            value += v
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """Adam as Keras computes it; note where epsilon goes (outside the bias correction of v):
+
+        m ← m + (g - m)(1 - β1);  v ← v + (g² - v)(1 - β2)
+        w ← w - lr·sqrt(1 - β2^t)/(1 - β1^t) · m / (sqrt(v) + ε)
+    """
+    name = "adam"
+    slot_names = ("m", "v")
+
+    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
+                 params: Iterable[Tensor] | None = None, lr: float | None = None):
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        super().__init__(learning_rate, params, lr)
+
+    def step(self) -> None:
+        self._alpha_for(self.iterations + 1)
+        super().step()
+
+    def apply_gradients(self, grads_and_vars) -> None:
+        self._alpha_for(self.iterations + 1)
+        super().apply_gradients(grads_and_vars)
+
+    def _alpha_for(self, t: int) -> None:
+        # the bias corrections of both moments folded into one step size, once per step
+        self._alpha = self.learning_rate * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
+
+    def update(self, value, grad, slots):
+        m, v = slots["m"], slots["v"]
+        m += (grad - m) * (1.0 - self.beta_1)
+        v += (grad * grad - v) * (1.0 - self.beta_2)
+        value -= (m * self._alpha) / (np.sqrt(v) + self.epsilon)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class RMSprop(Optimizer):
+    """RMSprop, Keras's compile() default: v ← ρv + (1-ρ)g²;  w ← w - lr·g / sqrt(v + ε)."""
+    name = "rmsprop"
+    slot_names = ("velocity",)
+
+    def __init__(self, learning_rate=0.001, rho: float = 0.9, epsilon: float = 1e-7,
+                 params: Iterable[Tensor] | None = None, lr: float | None = None):
+        self.rho, self.epsilon = float(rho), float(epsilon)
+        super().__init__(learning_rate, params, lr)
+
+    def update(self, value, grad, slots):
+        v = slots["velocity"]
+        v *= self.rho
+        v += (1.0 - self.rho) * grad * grad
+        value -= self.learning_rate * grad / np.sqrt(v + self.epsilon)
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
+
+
+def get(identifier: str | Optimizer) -> Optimizer:
+    """An optimizer by name with Keras's defaults ("sgd", "adam", "rmsprop"), or an instance as is."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    key = str(identifier).lower()
+    if key not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {identifier!r}; valid names: {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[key]()
+
+
+def from_config(config: dict) -> Optimizer:
+    """Rebuild an optimizer from get_config() (used by load_model)."""
+    config = dict(config)
+    cls = OPTIMIZERS.get(str(config.pop("name", "")).lower())
+    if cls is None:
+        raise ValueError(f"unknown optimizer in config {config!r}; valid names: {', '.join(OPTIMIZERS)}")
+    return cls(**config)

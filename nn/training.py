@@ -1,0 +1,245 @@
+"""fit, evaluate and predict: the training loop (the hot path) and the batched inference loops.
+
+One training step is: forward through the layers (each Dense one `linear` op), one loss op,
+backward, and an in-place optimizer update on each weight's numpy array. Around it the loop
+stays lean: the data are converted once, batches are slices, there is one permutation per
+epoch (none when one batch holds everything), the input is a constant Tensor (no gradient is
+computed for the data), and metrics are numpy on the predictions, outside the graph.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+import autograd_mini as am
+from autograd_mini import Tensor
+
+from . import metrics as metrics_module
+from .activations import sigmoid_array, softmax_array
+from .callbacks import CallbackList, History
+from .progress import Progress
+from .utils import as_rows, rng, to_array
+
+
+class NonFiniteLossWarning(RuntimeWarning):
+    """The loss became nan or inf and fit stopped (always shown, not just the first time)."""
+
+
+warnings.simplefilter("always", NonFiniteLossWarning)
+
+_TO_PROBABILITIES = {"sigmoid": sigmoid_array, "softmax": softmax_array}
+
+
+@dataclass
+class Plan:
+    """What one compiled model computes per batch, decided once per call of fit/evaluate."""
+    forward: Callable[[Tensor], Tensor]          # x -> output, or logits when the loss absorbs the activation
+    loss: Callable[[Tensor, Tensor], Tensor]     # (y, forward(x)) -> scalar loss Tensor
+    predictions: Callable[[np.ndarray], np.ndarray]  # forward's array -> the model's output (for metrics)
+    metrics: list
+
+
+def make_plan(model, y: np.ndarray) -> Plan:
+    spec = model.loss
+    last = model.layers[-1]
+    width = model.output_shape[-1]
+    sparse = y.shape[-1] == 1 and width > 1
+    metric_specs = [metrics_module.get(m, spec.name, width, sparse) for m in model.compiled_metrics]
+    if spec.fuses_with is not None and last.activation_name == spec.fuses_with:
+        # e.g. sigmoid + binary crossentropy: one stable op on the logits, as Keras's TF backend does
+        fn = spec.fn
+        return Plan(model.logits, lambda y_, z: fn(y_, z, from_logits=True),
+                    _TO_PROBABILITIES[spec.fuses_with], metric_specs)
+    return Plan(model.call, spec.fn, lambda a: a, metric_specs)
+
+
+# --- data ----------------------------------------------------------------------------------
+def prepare_x(model, x) -> np.ndarray:
+    x = as_rows(to_array(x, model.dtype, "x"), model.input_width, "x")
+    if not model.built:
+        model.build((None,) + x.shape[1:])
+    return x
+
+
+def prepare_xy(model, x, y) -> tuple[np.ndarray, np.ndarray]:
+    x = prepare_x(model, x)
+    y = to_array(y, model.dtype, "y")
+    if y.ndim == 0:
+        y = y.reshape(1, 1)
+    elif y.ndim == 1:
+        y = y[:, None]
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have the same number of samples: x has {len(x)}, y has {len(y)}")
+    out = model.output_shape[1:]
+    sparse = model.loss is not None and model.loss.name == "sparse_categorical_crossentropy"
+    if y.shape[1:] != out and not (sparse and y.shape[1:] == (1,)):
+        hint = ""
+        if y.shape[1:] == (1,) and out[-1] > 1:
+            hint = " (one-hot encode y, or use loss='sparse_categorical_crossentropy' for integer labels)"
+        raise ValueError(f"y has shape {y.shape} but the model outputs {out[-1] if len(out) == 1 else out} "
+                         f"values per sample (output shape {model.output_shape}){hint}")
+    return x, y
+
+
+def _validation(model, validation_data, validation_split, x, y):
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) < 2:
+            raise ValueError("validation_data must be a tuple (x_val, y_val)")
+        return (x, y, *prepare_xy(model, validation_data[0], validation_data[1]))
+    if validation_split:
+        if not 0.0 < validation_split < 1.0:
+            raise ValueError(f"validation_split must be between 0 and 1, got {validation_split}")
+        split_at = int(math.floor(len(x) * (1.0 - validation_split)))
+        if split_at in (0, len(x)):
+            raise ValueError(f"{len(x)} samples are too few to split with validation_split={validation_split}")
+        return x[:split_at], y[:split_at], x[split_at:], y[split_at:]
+    return x, y, None, None
+
+
+# --- fit -----------------------------------------------------------------------------------
+def fit(model, x, y, epochs: int = 1, batch_size: int | None = 32, verbose="auto", callbacks=None,
+        validation_split: float = 0.0, validation_data=None, shuffle: bool = True,
+        initial_epoch: int = 0) -> History:
+    model.require_compiled("fit")
+    x, y = prepare_xy(model, x, y)
+    x, y, x_val, y_val = _validation(model, validation_data, validation_split, x, y)
+    batch_size = batch_size or 32
+    verbose = 1 if verbose == "auto" else int(verbose)
+    steps = max(1, math.ceil(len(x) / batch_size))
+    plan = make_plan(model, y)
+    params = model.weights
+    optimizer = model.optimizer
+    optimizer.bind(params)
+
+    history = History()
+    hooks = CallbackList(list(callbacks or []) + [history], model,
+                         {"epochs": epochs, "steps": steps, "verbose": verbose})
+    progress = Progress(verbose, epochs, steps)
+    model.stop_training = False
+    model.history = history
+    history.stop_reason = None
+    progress.train_begin()
+    hooks.on_train_begin()
+    for epoch in range(initial_epoch, epochs):
+        hooks.on_epoch_begin(epoch)
+        progress.epoch_begin(epoch)
+        logs, bad_batch = _train_epoch(plan, params, optimizer, x, y, batch_size, shuffle, hooks, progress)
+        if x_val is not None:
+            val = _evaluate_arrays(plan, x_val, y_val, batch_size)
+            logs.update({"val_" + k: v for k, v in val.items()})
+        hooks.on_epoch_end(epoch, logs)
+        progress.epoch_end(epoch, logs)
+        if bad_batch is not None:
+            history.stop_reason = _nonfinite_message(model, epoch, epochs, bad_batch, steps, logs["loss"])
+            warnings.warn(history.stop_reason, NonFiniteLossWarning, stacklevel=3)
+            break
+        if model.stop_training:
+            break
+    hooks.on_train_end()
+    return history
+
+
+def _train_epoch(plan: Plan, params, optimizer, x, y, batch_size, shuffle, hooks, progress):
+    """One pass over the data. Returns the epoch's logs and the index of a batch whose loss was
+    not finite (training stops there: that step's update is not applied)."""
+    n = len(x)
+    if shuffle and n > batch_size:  # one permutation per epoch; nothing to shuffle in a single batch
+        order = rng().permutation(n)
+        x, y = x[order], y[order]
+    forward, loss_fn, predictions, metric_specs = plan.forward, plan.loss, plan.predictions, plan.metrics
+    want_running_logs = bool(hooks.batch_end) or progress.live
+    loss_total, seen = 0.0, 0
+    metric_totals = [0.0] * len(metric_specs)
+    bad_batch = None
+    for step, start in enumerate(range(0, n, batch_size)):
+        for cb in hooks.batch_begin:
+            cb.on_train_batch_begin(step)
+        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        out = forward(Tensor._make(xb, None))
+        loss = loss_fn(Tensor._make(yb, None), out)
+        value = float(loss.data)
+        count = len(xb)
+        loss_total += value * count
+        seen += count
+        if metric_specs:
+            y_pred = predictions(out.data)
+            for i, spec in enumerate(metric_specs):
+                metric_totals[i] += float(spec.per_sample(yb, y_pred).sum())
+        if not math.isfinite(value):
+            bad_batch = step
+            break
+        for p in params:  # zero_grad: the first gradient is then stored without a copy
+            p.grad = None
+        loss.backward()
+        optimizer.step()
+        if want_running_logs:
+            logs = _logs(loss_total, metric_totals, metric_specs, seen)
+            for cb in hooks.batch_end:
+                cb.on_train_batch_end(step, logs)
+            progress.batch_end(step + 1, logs)
+    return _logs(loss_total, metric_totals, metric_specs, seen), bad_batch
+
+
+def _logs(loss_total: float, metric_totals: list, metric_specs: list, seen: int) -> dict:
+    """Epoch means, keys sorted as Keras sorts them ("accuracy" before "loss")."""
+    logs = {"loss": loss_total / seen}
+    for spec, total in zip(metric_specs, metric_totals):
+        logs[spec.name] = total / seen
+    return dict(sorted(logs.items()))
+
+
+def _nonfinite_message(model, epoch, epochs, batch, steps, loss) -> str:
+    where = f"epoch {epoch + 1}/{epochs}" + (f", batch {batch + 1}/{steps}" if steps > 1 else "")
+    weights_ok = all(np.isfinite(w.data).all() for w in model.weights)
+    kept = ("The weights are kept as they were before that step (the last one with a finite loss)."
+            if weights_ok else "The weights themselves already hold nan/inf values.")
+    return (f"Training stopped at {where}: the loss became {loss}. {kept} Try a smaller learning rate "
+            f"(e.g. SGD(learning_rate=0.001)), or scale inputs and targets to around 1 "
+            f"(e.g. prices in units of 10,000 instead of dollars).")
+
+
+# --- evaluate and predict: batched, no graph -------------------------------------------------
+def _evaluate_arrays(plan: Plan, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict:
+    loss_total, metric_totals = 0.0, [0.0] * len(plan.metrics)
+    with am.no_grad():
+        for start in range(0, len(x), batch_size):
+            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+            out = plan.forward(Tensor._make(xb, None))
+            loss_total += float(plan.loss(Tensor._make(yb, None), out).data) * len(xb)
+            if plan.metrics:
+                y_pred = plan.predictions(out.data)
+                for i, spec in enumerate(plan.metrics):
+                    metric_totals[i] += float(spec.per_sample(yb, y_pred).sum())
+    return _logs(loss_total, metric_totals, plan.metrics, len(x))
+
+
+def evaluate(model, x, y, batch_size: int | None = 32, verbose="auto", return_dict: bool = False):
+    model.require_compiled("evaluate")
+    x, y = prepare_xy(model, x, y)
+    batch_size = batch_size or 32
+    verbose = 1 if verbose == "auto" else int(verbose)
+    progress = Progress(verbose, 0, max(1, math.ceil(len(x) / batch_size)))
+    progress.epoch_begin(0)
+    logs = _evaluate_arrays(make_plan(model, y), x, y, batch_size)
+    progress.epoch_end(0, logs)
+    if return_dict:
+        return logs
+    results = [logs["loss"]] + [v for k, v in logs.items() if k != "loss"]
+    return results[0] if len(results) == 1 else results
+
+
+def predict(model, x, batch_size: int | None = 32, verbose="auto") -> np.ndarray:
+    x = prepare_x(model, x)
+    batch_size = batch_size or 32
+    verbose = 1 if verbose == "auto" else int(verbose)
+    progress = Progress(verbose, 0, max(1, math.ceil(len(x) / batch_size)))
+    progress.epoch_begin(0)
+    with am.no_grad():
+        outputs = [model.call(Tensor._make(x[start:start + batch_size], None)).data
+                   for start in range(0, len(x), batch_size)]
+    progress.epoch_end(0, {})
+    return np.concatenate(outputs) if outputs else np.zeros((0,) + model.output_shape[1:], model.dtype)

@@ -1,0 +1,79 @@
+"""Shared helpers: the random generator behind initialization and shuffling, unique layer
+names, and turning user data (tuples, lists, 1-D arrays) into the model's arrays.
+
+>>> import nn
+>>> nn.utils.set_random_seed(0)          # same weights and same shuffles on every run
+>>> nn.utils.unique_name("dense"), nn.utils.unique_name("dense")   # doctest: +SKIP
+('dense', 'dense_1')
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+import autograd_mini as am
+
+# One generator for the whole package, so one seed reproduces initialization *and* shuffling.
+# It is our own Generator, not numpy's global state: user code calling np.random is unaffected.
+_rng = np.random.default_rng()
+_name_counts: defaultdict[str, int] = defaultdict(int)
+
+
+def set_random_seed(seed: int) -> None:
+    """Make weight initialization and shuffling reproducible (as keras.utils.set_random_seed).
+
+    Also seeds numpy's global generator, as Keras does, so tutorial code that draws with
+    np.random after calling this is reproducible too."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+    np.random.seed(seed)
+
+
+def rng() -> np.random.Generator:
+    """The package's random generator (read it at call time: set_random_seed replaces it)."""
+    return _rng
+
+
+def unique_name(prefix: str) -> str:
+    """Keras-style names: the first "dense", then "dense_1", "dense_2", ... (per process)."""
+    count = _name_counts[prefix]
+    _name_counts[prefix] += 1
+    return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def clear_session() -> None:
+    """Restart layer/model naming at "dense", "sequential" (as keras.backend.clear_session)."""
+    _name_counts.clear()
+
+
+def to_array(data: Any, dtype, what: str = "x") -> np.ndarray:
+    """User data as a float array of `dtype`: Tensors, arrays, tuples, lists, pandas columns."""
+    if isinstance(data, am.Tensor):
+        data = data.data
+    elif hasattr(data, "to_numpy"):  # pandas Series / DataFrame
+        data = data.to_numpy()
+    try:
+        array = np.asarray(data, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{what} must be numbers (an array, list or tuple), got {type(data).__name__}: {err}") from None
+    return array
+
+
+def as_rows(x: np.ndarray, width: int | None, what: str = "x") -> np.ndarray:
+    """Give `x` a sample axis: a 1-D array feeds a model with one input (each number a sample),
+    a single number becomes one sample; the feature width is checked against `width`."""
+    if x.ndim == 0:
+        x = x.reshape(1, 1)
+    elif x.ndim == 1:
+        if width not in (None, 1):
+            raise ValueError(
+                f"{what}: the model expects {width} features per sample, but {what} is 1-D "
+                f"(shape {x.shape}, read as {len(x)} samples of 1 feature); "
+                f"pass rows of {width} numbers, e.g. {what}.reshape(-1, {width})")
+        x = x.reshape(-1, 1)
+    if width is not None and x.shape[-1] != width:
+        raise ValueError(f"{what}: the model expects {width} features per sample (input width {width}), "
+                         f"but got {x.shape[-1]} (data shape {x.shape})")
+    return x
