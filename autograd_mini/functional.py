@@ -18,12 +18,18 @@ from .engine import _seed, run_backward
 from .tensor import Tensor
 
 
+# How many grad() calls are running their f right now. Inside one, a nested grad's result may be
+# differentiated by it -- through any argument, or a Tensor f closes over -- so it is recorded.
+_running = 0
+
+
 def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """Return a function computing d f(*args) / d args[argnums] for a scalar-valued f.
 
     Arguments may be numbers, arrays or Tensors; the result is a Tensor shaped like the
     argument (a tuple of them when argnums is a sequence). If an argument is a Tensor that
-    requires grad, the result stays in its graph, which is what lets grad(grad(f)) work."""
+    requires grad, or the call is inside another grad's f, the result stays in the graph,
+    which is what lets grad(grad(f)) and mixed partials work."""
     single = isinstance(argnums, int)
     positions = (argnums,) if single else tuple(argnums)
 
@@ -32,6 +38,9 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         for p in positions:
             if p >= len(args):
                 raise TypeError(f"grad: argnums={argnums} but f was called with {len(args)} positional arguments")
+        global _running
+        create_graph = grad_mode.enabled and (_running > 0 or any(
+            isinstance(a, Tensor) and a.requires_grad for a in (*args, *kwargs.values())))
         outer = [isinstance(args[p], Tensor) and args[p].requires_grad for p in positions]
         variables = []
         for p, in_graph in zip(positions, outer):
@@ -39,9 +48,12 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
             v = args[p] if in_graph else Tensor(args[p], requires_grad=True)
             args[p] = v
             variables.append(v)
-        create_graph = any(outer) and grad_mode.enabled
-        with grad_mode.enable_grad():
-            out = f(*args, **kwargs)
+        _running += 1
+        try:
+            with grad_mode.enable_grad():
+                out = f(*args, **kwargs)
+        finally:
+            _running -= 1
         if not isinstance(out, Tensor) or out.data.size != 1:
             shape = out.shape if isinstance(out, Tensor) else type(out).__name__
             raise TypeError(f"grad(f) needs f to return a scalar Tensor, got {shape}")
