@@ -43,25 +43,27 @@ REDUCTIONS = ("sum_over_batch_size", "sum", "none")
 
 class _Loss(Function):
     """Shared bookkeeping: the reduction, and the factor that spreads the upstream gradient."""
-    __slots__ = ("reduction", "batch_shape", "per_sample_divisor")
+    __slots__ = ("reduction", "batch_shape", "per_sample_divisor", "scale")
 
     @staticmethod
-    def reduce(ctx, per_sample: np.ndarray, reduction: str, divisor: float) -> np.ndarray:
-        ctx.reduction, ctx.batch_shape, ctx.per_sample_divisor = reduction, per_sample.shape, divisor
+    def reduce(ctx, terms: np.ndarray, reduction: str, per_sample: str = "mean") -> np.ndarray:
+        """Reduce elementwise loss terms; a sample's loss is the mean (or sum) of its row."""
+        width = terms.shape[-1] if terms.ndim else 1
+        divisor = width if per_sample == "mean" else 1
+        samples = terms.size // width if width else 0
+        ctx.reduction, ctx.batch_shape, ctx.per_sample_divisor = reduction, terms.shape[:-1], divisor
+        # d(reduced loss)/d(each term), used by every backward
+        ctx.scale = 1.0 / (divisor * max(samples, 1)) if reduction == "sum_over_batch_size" else 1.0 / divisor
         if reduction == "none":
-            return per_sample
-        total = per_sample.sum()
-        return total / per_sample.size if reduction == "sum_over_batch_size" else total
+            return terms.sum(axis=-1) / divisor
+        return terms.sum() * ctx.scale  # rows share one width: the mean of row means is the overall mean
 
     @staticmethod
     def spread(ctx, grad):
-        """d(reduced loss)/d(elementwise term), broadcastable against the elementwise arrays."""
-        scale = 1.0 / ctx.per_sample_divisor
+        """The upstream gradient times d(reduced loss)/d(term), broadcastable against the terms."""
         if ctx.reduction == "none":
-            return grad.reshape(ctx.batch_shape + (1,)) * scale
-        if ctx.reduction == "sum_over_batch_size":
-            scale /= max(int(np.prod(ctx.batch_shape)), 1)
-        return grad * scale
+            return grad.reshape(ctx.batch_shape + (1,)) * (1.0 / ctx.per_sample_divisor)
+        return grad * ctx.scale
 
 
 class MeanSquaredError(_Loss):
@@ -73,7 +75,7 @@ class MeanSquaredError(_Loss):
     def forward(ctx, y_true, y_pred, reduction="sum_over_batch_size"):
         ctx.save_for_backward(y_true, y_pred)
         diff = y_pred - y_true
-        return _Loss.reduce(ctx, np.square(diff).mean(axis=-1), reduction, 1.0)
+        return _Loss.reduce(ctx, np.square(diff), reduction)
 
     @staticmethod
     def backward(ctx, grad):
@@ -91,7 +93,7 @@ class MeanAbsoluteError(_Loss):
     def forward(ctx, y_true, y_pred, reduction="sum_over_batch_size"):
         diff = y_pred - y_true
         ctx.save_for_backward(np.sign(diff))  # a constant: |·| has no second derivative
-        return _Loss.reduce(ctx, np.abs(diff).mean(axis=-1), reduction, 1.0)
+        return _Loss.reduce(ctx, np.abs(diff), reduction)
 
     @staticmethod
     def backward(ctx, grad):
@@ -111,7 +113,7 @@ class BinaryCrossentropy(_Loss):
         c = np.clip(y_pred, EPSILON, 1.0 - EPSILON)
         ctx.clipped, ctx.inside = c, (y_pred >= EPSILON) & (y_pred <= 1.0 - EPSILON)
         elementwise = -(y_true * np.log(c) + (1.0 - y_true) * np.log(1.0 - c))
-        return _Loss.reduce(ctx, elementwise.mean(axis=-1), reduction, c.shape[-1])
+        return _Loss.reduce(ctx, elementwise, reduction)
 
     @staticmethod
     def backward(ctx, grad):
@@ -135,7 +137,7 @@ class SigmoidBinaryCrossentropy(_Loss):
         ctx.save_for_backward(y_true, logits)
         ctx.probs = sigmoid_array(logits)  # kept: the gradient is σ(z) - y
         elementwise = np.maximum(logits, 0.0) - logits * y_true + np.log1p(np.exp(-np.abs(logits)))
-        return _Loss.reduce(ctx, elementwise.mean(axis=-1), reduction, logits.shape[-1])
+        return _Loss.reduce(ctx, elementwise, reduction)
 
     @staticmethod
     def backward(ctx, grad):
@@ -156,7 +158,7 @@ class CategoricalCrossentropy(_Loss):
         q = y_pred / y_pred.sum(axis=-1, keepdims=True)
         c = np.clip(q, EPSILON, 1.0 - EPSILON)
         ctx.clipped, ctx.inside = c, (q >= EPSILON) & (q <= 1.0 - EPSILON)
-        return _Loss.reduce(ctx, -(y_true * np.log(c)).sum(axis=-1), reduction, 1.0)
+        return _Loss.reduce(ctx, -(y_true * np.log(c)), reduction, per_sample="sum")
 
     @staticmethod
     def backward(ctx, grad):
@@ -182,8 +184,7 @@ class SoftmaxCategoricalCrossentropy(_Loss):
         top = logits.max(axis=-1, keepdims=True)
         lse = top + np.log(np.exp(logits - top).sum(axis=-1, keepdims=True))
         ctx.probs, ctx.lse = softmax_array(logits), lse
-        per_sample = (y_true * (lse - logits)).sum(axis=-1)
-        return _Loss.reduce(ctx, per_sample, reduction, 1.0)
+        return _Loss.reduce(ctx, y_true * (lse - logits), reduction, per_sample="sum")
 
     @staticmethod
     def backward(ctx, grad):

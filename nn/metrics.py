@@ -17,28 +17,29 @@ import numpy as np
 
 from autograd_mini import Tensor
 
-PerSample = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (y_true, y_pred) -> one value per sample
+Total = Callable[[np.ndarray, np.ndarray], float]  # (y_true, y_pred) -> sum over samples of the metric
 
 
-def _binary_accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> np.ndarray:
-    return (y_true == (y_pred > threshold)).mean(axis=-1)
+def _binary_accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> float:
+    # a sample's accuracy is the fraction of its outputs on the right side of the threshold
+    return np.count_nonzero(y_true == (y_pred > threshold)) / y_pred.shape[-1]
 
 
-def _categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    return (y_true.argmax(axis=-1) == y_pred.argmax(axis=-1)).astype(y_pred.dtype)
+def _categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return np.count_nonzero(y_true.argmax(axis=-1) == y_pred.argmax(axis=-1))
 
 
-def _sparse_categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+def _sparse_categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     labels = y_true.reshape(y_pred.shape[:-1]).astype(np.int64)
-    return (labels == y_pred.argmax(axis=-1)).astype(y_pred.dtype)
+    return np.count_nonzero(labels == y_pred.argmax(axis=-1))
 
 
-def _mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    return np.abs(y_pred - y_true).mean(axis=-1)
+def _mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.abs(y_pred - y_true).sum()) / y_pred.shape[-1]
 
 
-def _mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    return np.square(y_pred - y_true).mean(axis=-1)
+def _mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.square(y_pred - y_true).sum()) / y_pred.shape[-1]
 
 
 def _arrays(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
@@ -51,33 +52,38 @@ def _arrays(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     return y_true, y_pred
 
 
-def _scalar(values: np.ndarray) -> Tensor:
-    return Tensor(np.asarray(values.mean(), dtype=np.float32))
+def _mean(total: float, y_pred: np.ndarray) -> Tensor:
+    samples = max(y_pred.size // y_pred.shape[-1], 1) if y_pred.ndim else 1
+    return Tensor(np.asarray(total / samples, dtype=np.float32))
 
 
 def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> Tensor:
     """Fraction of outputs on the right side of `threshold` (y_pred > threshold means class 1)."""
-    return _scalar(_binary_accuracy(*_arrays(y_true, y_pred), threshold))
+    y_true, y_pred = _arrays(y_true, y_pred)
+    return _mean(_binary_accuracy(y_true, y_pred, threshold), y_pred)
 
 
 def categorical_accuracy(y_true, y_pred) -> Tensor:
     """Fraction of samples whose largest output is the one-hot target's class."""
-    return _scalar(_categorical_accuracy(*_arrays(y_true, y_pred)))
+    y_true, y_pred = _arrays(y_true, y_pred)
+    return _mean(_categorical_accuracy(y_true, y_pred), y_pred)
 
 
 def sparse_categorical_accuracy(y_true, y_pred) -> Tensor:
     """Fraction of samples whose largest output is the integer label."""
     y_pred = np.asarray(y_pred.data if isinstance(y_pred, Tensor) else y_pred)
     y_true = np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
-    return _scalar(_sparse_categorical_accuracy(y_true, y_pred))
+    return _mean(_sparse_categorical_accuracy(y_true, y_pred), y_pred)
 
 
 def mean_absolute_error(y_true, y_pred) -> Tensor:
-    return _scalar(_mean_absolute_error(*_arrays(y_true, y_pred)))
+    y_true, y_pred = _arrays(y_true, y_pred)
+    return _mean(_mean_absolute_error(y_true, y_pred), y_pred)
 
 
 def mean_squared_error(y_true, y_pred) -> Tensor:
-    return _scalar(_mean_squared_error(*_arrays(y_true, y_pred)))
+    y_true, y_pred = _arrays(y_true, y_pred)
+    return _mean(_mean_squared_error(y_true, y_pred), y_pred)
 
 
 mae, mse = mean_absolute_error, mean_squared_error
@@ -85,12 +91,13 @@ mae, mse = mean_absolute_error, mean_squared_error
 
 @dataclass(frozen=True)
 class MetricSpec:
-    """A compiled metric: the name it is logged under and its per-sample numpy function."""
+    """A compiled metric: the name it is logged under and its numpy function, which returns the
+    sum over the batch's samples (fit divides the epoch's sum by the samples seen)."""
     name: str
-    per_sample: PerSample
+    total: Total
 
 
-_PER_SAMPLE: dict[str, PerSample] = {
+_TOTALS: dict[str, Total] = {
     "binary_accuracy": _binary_accuracy,
     "categorical_accuracy": _categorical_accuracy,
     "sparse_categorical_accuracy": _sparse_categorical_accuracy,
@@ -98,7 +105,7 @@ _PER_SAMPLE: dict[str, PerSample] = {
     "mean_squared_error": _mean_squared_error,
 }
 _ALIASES = {"mae": "mean_absolute_error", "mse": "mean_squared_error"}
-VALID_NAMES = ("accuracy", "acc", *_PER_SAMPLE, *_ALIASES)
+VALID_NAMES = ("accuracy", "acc", *_TOTALS, *_ALIASES)
 
 
 def check(identifier) -> None:
@@ -115,10 +122,12 @@ def get(identifier, loss_name: str, output_width: int, sparse_targets: bool) -> 
     if callable(identifier):
         name = getattr(identifier, "__name__", "custom_metric")
 
-        def per_sample(y_true, y_pred, fn=identifier):
+        def total(y_true, y_pred, fn=identifier):
+            # a custom metric returns per-sample values or their mean; either way, weight by samples
             value = fn(Tensor._make(y_true, None), Tensor._make(y_pred, None))
-            return np.asarray(value.data if isinstance(value, Tensor) else value)
-        return MetricSpec(name, per_sample)
+            value = np.asarray(value.data if isinstance(value, Tensor) else value, dtype=float)
+            return float(value.sum()) if value.ndim else float(value) * len(y_pred)
+        return MetricSpec(name, total)
     name = str(identifier)
     key = name.lower()
     if key in ("accuracy", "acc"):
@@ -128,4 +137,4 @@ def get(identifier, loss_name: str, output_width: int, sparse_targets: bool) -> 
             key = "sparse_categorical_accuracy"
         else:
             key = "categorical_accuracy"
-    return MetricSpec(name, _PER_SAMPLE[_ALIASES.get(key, key)])
+    return MetricSpec(name, _TOTALS[_ALIASES.get(key, key)])

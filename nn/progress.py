@@ -1,21 +1,25 @@
-"""What fit, evaluate and predict print: Keras's progress lines, without flooding a log file.
+"""What fit, evaluate and predict print: Keras 3's progress lines, without flooding a log file.
 
-verbose=1 on a terminal or in a notebook: as Keras — "Epoch 3/500", then a bar that fills
-  during the epoch (with ETA) and ends as "7/7 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - loss: 0.1234".
-verbose=1 elsewhere (a log, a pipe, CI): one line per epoch, "Epoch 3/500 - 7/7 ━━━━… - loss: …";
-  a run of more than 50 epochs shows every k-th epoch (k = 2, 5, 10, 25, 50, 100, …: about 20 lines)
-  plus the first and the last, and says so in its first line.
-verbose=2: one line per epoch, "Epoch 3/500 - 7/7 - 0s - 2ms/step - loss: 0.1234" (every epoch).
+verbose=1 on a terminal or in a notebook: as Keras — "Epoch 3/500" (when epochs > 1), then a bar
+  that fills during the epoch (with ETA) and ends as "7/7 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - loss: 0.1234".
+verbose=1 elsewhere (a log, a pipe, CI): one line per epoch, "Epoch 3/500 - 7/7 ━━━━… 0s 2ms/step - loss: …";
+  a run of more than 50 epochs shows every k-th epoch (k = 2, 5, 10, 20, 50, 100, …: at most ~20 lines)
+  plus the first and the last, and says so in a first line.
+verbose=2: one line per epoch, "Epoch 3/500 - 7/7 - 0s - 2ms/step - loss: 0.1234" (Keras prints the
+  "Epoch 3/500" on a line of its own; we join them so a log gets one line per epoch).
 verbose=0: silent.
+Logged values are the epoch's running means; keys sorted as Keras sorts them ("accuracy" before "loss").
 """
 from __future__ import annotations
 
+import re
 import sys
 import time
 from typing import TextIO
 
 BAR_WIDTH = 20
 SUMMARIZE_AFTER = 50  # epochs; longer runs print about 20 lines when not on a terminal
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def is_interactive(stream: TextIO) -> bool:
@@ -23,13 +27,14 @@ def is_interactive(stream: TextIO) -> bool:
     return (hasattr(stream, "isatty") and stream.isatty()) or "ipykernel" in sys.modules
 
 
-def format_value(value: float) -> str:
-    """Keras's number format: 4 decimals, or scientific notation for small magnitudes."""
-    return f"{value:.4f}" if abs(value) > 1e-3 else f"{value:.4e}"
+def format_value(value: float, signed: bool = False) -> str:
+    """Keras's number format: 4 decimals, or scientific notation for small values (verbose=2
+    tests the signed value, verbose=1 the magnitude: Keras's own quirk, kept)."""
+    return f"{value:.4f}" if (value if signed else abs(value)) > 1e-3 else f"{value:.4e}"
 
 
-def format_logs(logs: dict) -> str:
-    return "".join(f" - {key}: {format_value(value)}" for key, value in logs.items())
+def format_logs(logs: dict, signed: bool = False) -> str:
+    return "".join(f" - {key}: {format_value(value, signed)}" for key, value in logs.items())
 
 
 def format_step_time(seconds: float, unit: str = "step") -> str:
@@ -41,17 +46,17 @@ def format_step_time(seconds: float, unit: str = "step") -> str:
 
 
 def _nice_step(epochs: int) -> int:
-    target = epochs / 20
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that shows at most ~20 of `epochs` lines."""
     scale = 1
     while True:
         for mantissa in (1, 2, 5):
-            if mantissa * scale >= target:
+            if mantissa * scale * 20 >= epochs:
                 return mantissa * scale
         scale *= 10
 
 
 class Progress:
-    """The printer for one call of fit (epochs > 0), evaluate or predict (epochs = 0)."""
+    """The printer for one call of fit (epochs >= 1), evaluate or predict (epochs = 0)."""
 
     def __init__(self, verbose: int, epochs: int, steps: int, stream: TextIO | None = None):
         self.verbose, self.epochs, self.steps = verbose, epochs, steps
@@ -60,8 +65,7 @@ class Progress:
         self.every = 1
         if verbose == 1 and not self.live and epochs > SUMMARIZE_AFTER:
             self.every = _nice_step(epochs)
-        self.digits = len(str(steps))
-        self._width = 0
+        self._width = 0  # visible width of the line being redrawn
 
     def _write(self, text: str) -> None:
         self.stream.write(text)
@@ -91,16 +95,20 @@ class Progress:
         per_step = (now - self._start) / step
         eta = per_step * (self.steps - step)
         eta_text = f"{eta // 60:.0f}:{eta % 60:02.0f}" if eta > 60 else f"{eta:.0f}s"
-        self._redraw(f"{self._bar(step)} {eta_text} {format_step_time(per_step)}{format_logs(logs)}")
+        self._redraw(f"{self._bar(step)} \x1b[1m{eta_text}\x1b[0m {format_step_time(per_step)}{format_logs(logs)}")
 
     def _bar(self, step: int) -> str:
-        filled = BAR_WIDTH * step // self.steps
-        return f"{step:>{self.digits}}/{self.steps} " + "━" * filled + ("\u2500" * (BAR_WIDTH - filled) if self.live else "")
+        count = f"{step:>{len(str(self.steps))}}/{self.steps}"
+        done = BAR_WIDTH * step // self.steps
+        if not self.live:
+            return f"{count} " + "━" * done
+        # Keras's colours: bold counter, green for done, white for the rest
+        return f"\x1b[1m{count}\x1b[0m \x1b[32m{'━' * done}\x1b[0m\x1b[37m{'━' * (BAR_WIDTH - done)}\x1b[0m"
 
     def _redraw(self, line: str) -> None:
-        pad = " " * max(self._width - len(line), 0)
-        self._width = len(line)
-        self._write("\r" + line + pad)
+        width = len(_ANSI.sub("", line))
+        self._write("\r" + line + " " * max(self._width - width, 0))
+        self._width = width
 
     def epoch_end(self, epoch: int, logs: dict) -> None:
         if self.verbose == 0:
@@ -109,18 +117,11 @@ class Progress:
         per_step = format_step_time(elapsed / max(self.steps, 1))
         header = f"Epoch {epoch + 1}/{self.epochs} - " if self.epochs > 1 else ""
         if self.verbose == 2:
-            self._write(f"{header}{self.steps}/{self.steps} - {elapsed:.0f}s - {per_step}{format_logs(logs)}\n")
+            self._write(f"{header}{self.steps}/{self.steps} - {elapsed:.0f}s - {per_step}"
+                        f"{format_logs(logs, signed=True)}\n")
         elif self.live:
-            self._redraw(f"{self._bar(self.steps)} {elapsed:.0f}s {per_step}{format_logs(logs)}")
+            self._redraw(f"{self._bar(self.steps)} \x1b[1m{elapsed:.0f}s\x1b[0m {per_step}{format_logs(logs)}")
             self._write("\n")
             self._width = 0
         elif self._shown(epoch):
             self._write(f"{header}{self._bar(self.steps)} {elapsed:.0f}s {per_step}{format_logs(logs)}\n")
-
-    def message(self, text: str) -> None:
-        """A note that must be seen whatever verbose is (e.g. why training stopped)."""
-        if self.live and self._width:
-            self._write("\n")
-            self._width = 0
-        self._write(text + "\n")
-

@@ -168,7 +168,7 @@ def _train_epoch(plan: Plan, params, optimizer, x, y, batch_size, shuffle, hooks
         if metric_specs:
             y_pred = predictions(out.data)
             for i, spec in enumerate(metric_specs):
-                metric_totals[i] += float(spec.per_sample(yb, y_pred).sum())
+                metric_totals[i] += spec.total(yb, y_pred)
         if not math.isfinite(value):
             bad_batch = step
             break
@@ -189,7 +189,7 @@ def _logs(loss_total: float, metric_totals: list, metric_specs: list, seen: int)
     logs = {"loss": loss_total / seen}
     for spec, total in zip(metric_specs, metric_totals):
         logs[spec.name] = total / seen
-    return dict(sorted(logs.items()))
+    return {key: float(value) for key, value in sorted(logs.items())}
 
 
 def _nonfinite_message(model, epoch, epochs, batch, steps, loss) -> str:
@@ -213,7 +213,7 @@ def _evaluate_arrays(plan: Plan, x: np.ndarray, y: np.ndarray, batch_size: int) 
             if plan.metrics:
                 y_pred = plan.predictions(out.data)
                 for i, spec in enumerate(plan.metrics):
-                    metric_totals[i] += float(spec.per_sample(yb, y_pred).sum())
+                    metric_totals[i] += spec.total(yb, y_pred)
     return _logs(loss_total, metric_totals, plan.metrics, len(x))
 
 
@@ -224,11 +224,12 @@ def evaluate(model, x, y, batch_size: int | None = 32, verbose="auto", return_di
     verbose = 1 if verbose == "auto" else int(verbose)
     progress = Progress(verbose, 0, max(1, math.ceil(len(x) / batch_size)))
     progress.epoch_begin(0)
-    logs = _evaluate_arrays(make_plan(model, y), x, y, batch_size)
+    plan = make_plan(model, y)
+    logs = _evaluate_arrays(plan, x, y, batch_size)
     progress.epoch_end(0, logs)
     if return_dict:
         return logs
-    results = [logs["loss"]] + [v for k, v in logs.items() if k != "loss"]
+    results = [logs["loss"]] + [logs[spec.name] for spec in plan.metrics]  # compile order, as Keras
     return results[0] if len(results) == 1 else results
 
 
