@@ -64,3 +64,8 @@ class Run:
         print(f"done in {time.perf_counter() - self._start:.1f} s"
               + (" (--quick)" if self.quick else ""), flush=True)
         return self.results
+
+
+def affine(w: float, b: float, x: str = "x", digits: int = 2) -> str:
+    """``w·x + b`` as text with a real minus sign: affine(1.5, -2.4) -> '1.50·x − 2.40'."""
+    return f"{w:.{digits}f}·{x} {'−' if b < 0 else '+'} {abs(b):.{digits}f}"

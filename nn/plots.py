@@ -23,7 +23,7 @@ Helpers:
 - :func:`plot_parity` -- predicted against true values of a regression.
 - :func:`grid_eval` / :func:`plot_landscape` -- a 2-D loss/metric map with a trajectory.
 - :func:`plot_decision_surface` -- a classifier's output over a 2-D input plane.
-- :func:`subplots_grid`, :func:`save_gif` -- strips of frames and small animations.
+- :func:`subplots_grid`, :func:`animate`, :func:`save_gif` -- strips of frames and small animations.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ import numpy as np
 __all__ = [
     "require_matplotlib", "new_figure", "subplots_grid", "savefig",
     "plot_history", "plot_series", "plot_fit", "plot_probability_curve", "plot_parity",
-    "grid_eval", "plot_landscape", "plot_decision_surface", "figure_to_array", "save_gif",
+    "grid_eval", "plot_landscape", "plot_decision_surface", "figure_to_array", "animate", "save_gif",
 ]
 
 INSTALL_HINT = 'pip install "autograd_mini[plot]"'
@@ -170,20 +170,25 @@ def plot_history(history, keys: Sequence[str] | None = None, *, logy: bool = Fal
     return _finish(fig, path)
 
 
-def plot_series(series: Mapping[str, Sequence[float]], *, xlabel: str = "iteration",
+def plot_series(series: Mapping[str, Sequence[float]], *, x=None, xlabel: str = "iteration",
                 ylabel: str = "loss", logy: bool = False, title: str | None = None,
-                ax=None, path=None, figsize=(6.0, 3.4), alpha: float = 0.9):
-    """Several named curves on one axis, e.g. ``{"batch_size=2": losses, "batch_size=64": ...}``."""
+                ax=None, path=None, figsize=(6.0, 3.4), alpha: float = 0.9, marker=None,
+                legend_loc: str = "best"):
+    """Several named curves on one axis, e.g. ``{"batch_size=2": losses, "batch_size=64": ...}``.
+
+    ``x``: the positions of the values (default 1, 2, 3, ...), shared by all curves.
+    """
     fig, ax = _axes(ax, figsize)
     for label, values in series.items():
         values = np.asarray(values, dtype=float).ravel()
-        ax.plot(np.arange(1, len(values) + 1), values, label=label, lw=1.2, alpha=alpha)
+        xs = np.arange(1, len(values) + 1) if x is None else np.asarray(x, dtype=float)[:len(values)]
+        ax.plot(xs, values, label=label, lw=1.2, alpha=alpha, marker=marker, ms=3)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if logy:
         ax.set_yscale("log")
     ax.grid(alpha=0.3)
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc=legend_loc, fontsize=9)
     return _finish(fig, path, title, ax)
 
 
@@ -244,13 +249,14 @@ def plot_fit(x, y, predict=None, *, xs=None, data_label: str = "data", curve_lab
 def plot_probability_curve(x, labels, predict=None, *, bins=None, threshold: float | None = 0.5,
                            class_names: Sequence[str] = ("negative", "positive"), xlabel: str = "x",
                            title: str | None = None, ax=None, path=None, figsize=(6.0, 3.8),
-                           xs=None, legend: bool = True):
+                           xs=None, legend: bool = True, legend_loc: str = "below"):
     """A stacked histogram of a 1-D feature by class, with predicted probability curves.
 
     The histogram (left axis: number of samples) shows ``x`` split by the binary
     ``labels`` (named by ``class_names``: negative, positive); the curves (right axis, 0..1) show ``predict`` -- a model, a function of a
     1-D array, or a ``{label: predictor}`` dict to compare, e.g. learned and hand-picked
-    weights. ``threshold`` draws the dotted 0.5 decision line (None: no line).
+    weights. ``threshold`` draws the dotted 0.5 decision line (None: no line). The legend
+    goes below the axes (``legend_loc="below"``) or at a matplotlib location ("upper left").
     """
     fig, ax = _axes(ax, figsize)
     x = np.asarray(x, dtype=float).ravel()
@@ -283,8 +289,11 @@ def plot_probability_curve(x, labels, predict=None, *, bins=None, threshold: flo
             line = ax2.axhline(threshold, color="black", ls=":", lw=1, label=f"threshold {threshold:g}")
             handles.append(line)
             names.append(line.get_label())
-    if legend:
-        ax.legend(handles, names, frameon=False, fontsize=8, loc="upper left")
+    if legend and legend_loc == "below":  # outside the axes: never hides a curve or a bar
+        ax.legend(handles, names, frameon=False, fontsize=8, loc="upper center",
+                  bbox_to_anchor=(0.5, -0.16), ncol=2)
+    elif legend:
+        ax.legend(handles, names, frameon=True, framealpha=0.85, fontsize=7, loc=legend_loc)
     return _finish(fig, path, title, ax)
 
 
@@ -431,6 +440,23 @@ def figure_to_array(fig, dpi: int = 80) -> np.ndarray:
     fig.set_dpi(dpi)
     canvas.draw()
     return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def animate(fig, update: Callable[[int], Any], n_frames: int, path, *, fps: float = 5.0, dpi: int = 70,
+            hold_last: int = 3):
+    """Write an animated GIF of one figure changed ``n_frames`` times; returns ``path``.
+
+    ``update(i)`` changes the figure's artists for frame ``i`` (e.g. ``line.set_ydata``,
+    ``ax.set_title``). The layout is computed once, on the first frame, so a long
+    animation costs one render per frame -- much faster than a new figure per frame.
+    """
+    arrays = []
+    for i in range(n_frames):
+        update(i)
+        arrays.append(figure_to_array(fig, dpi=dpi))
+        if i == 0:
+            fig.set_layout_engine("none")  # keep the first frame's layout: no jumping, no cost
+    return save_gif(arrays, path, fps=fps, hold_last=hold_last)
 
 
 def save_gif(frames: Iterable, path, *, fps: float = 5.0, dpi: int = 70, loop: int = 0,

@@ -116,6 +116,13 @@ def test_frames_strip_and_gif(mpl, tmp_path):
     with pytest.raises(ValueError):
         plots.save_gif([], tmp_path / "none.gif")
 
+    fig = plots.plot_fit(x, x, lambda v: v * 0, xs=x)
+    line = fig.axes[0].lines[0]
+    plots.animate(fig, lambda i: line.set_ydata(x * i / 3), 4, tmp_path / "b.gif", hold_last=0)
+    from PIL import Image
+    with Image.open(tmp_path / "b.gif") as gif:
+        assert gif.n_frames == 4
+
 
 def test_missing_matplotlib_says_how_to_install(monkeypatch):
     # None in sys.modules makes `import matplotlib` raise ImportError, as if not installed.

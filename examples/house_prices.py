@@ -1,0 +1,78 @@
+"""House prices with one linear neuron (seed 000: "The math behind simplified Keras neural networks").
+
+The tweet's six-line Keras program, then the math behind ``fit``: the first epoch's
+update computed by hand -- θ := θ − α·∂J/∂θ -- next to the library's.
+
+    python examples/house_prices.py [--out DIR] [--quick]
+"""
+import numpy as np
+
+from _common import Run
+
+import nn
+from nn import Dense, Sequential
+from nn import plots
+
+
+def main(argv=None):
+    run = Run(__doc__, argv)
+    nn.utils.set_random_seed(0)
+
+    # --- the seed's program (keras.Sequential -> nn.Sequential) -----------------------------
+    model = Sequential([Dense(units=1, input_shape=[1])])
+    model.compile(optimizer="sgd", loss="mean_squared_error")
+    num_of_flats = (1, 2, 3, 4, 5, 6, 7)
+    price_of_house = (10000, 20000, 30000, 40000, 50000, 60000, 70000)
+
+    # --- epoch 1 by hand: h(x) = θ0 + θ1·x,  J(θ) = (1/n) Σ (h(x) − y)²  --------------------
+    x = np.array(num_of_flats, dtype=np.float32)
+    y = np.array(price_of_house, dtype=np.float32)
+    kernel, bias = model.get_weights()
+    theta1, theta0 = np.float32(kernel[0, 0]), np.float32(bias[0])
+    alpha = np.float32(0.01)                                  # Keras's SGD default learning rate
+    n = np.float32(len(x))                                    # 7 samples < batch_size 32: one step per epoch
+    h = theta0 + theta1 * x
+    J = np.mean((h - y) ** 2)
+    dJ_dtheta0 = np.float32(2) / n * np.sum(h - y)            # ∂J/∂θ0 = (2/n) Σ (h − y)
+    dJ_dtheta1 = np.float32(2) / n * np.sum((h - y) * x)      # ∂J/∂θ1 = (2/n) Σ (h − y)·x
+    hand = (theta0 - alpha * dJ_dtheta0, theta1 - alpha * dJ_dtheta1)
+
+    first = model.fit(num_of_flats, price_of_house, epochs=1, verbose=0)
+    kernel1, bias1 = model.get_weights()
+    lib = (float(bias1[0]), float(kernel1[0, 0]))
+    print("epoch 1 by hand vs model.fit(epochs=1):")
+    print(f"  start        θ0 (bias) = {theta0:12.4f}   θ1 (weight) = {theta1:12.4f}")
+    print(f"  J(θ) = {J:.6g} (fit's loss: {first.history['loss'][0]:.6g})")
+    print(f"  ∂J/∂θ0 = (2/n)·Σ(h−y)   = {dJ_dtheta0:12.4f}   ∂J/∂θ1 = (2/n)·Σ(h−y)·x = {dJ_dtheta1:12.4f}")
+    print(f"  by hand      θ0 := θ0 − α·∂J/∂θ0 = {hand[0]:12.4f}   θ1 := θ1 − α·∂J/∂θ1 = {hand[1]:12.4f}")
+    print(f"  model.fit    θ0 = {lib[0]:12.4f}   θ1 = {lib[1]:12.4f}")
+    run.report("hand_update_matches", bool(np.allclose(hand, lib, rtol=1e-5, atol=1e-3)),
+               "  same update: " + str(bool(np.allclose(hand, lib, rtol=1e-5, atol=1e-3))))
+    run.results.update(hand_theta=[float(v) for v in hand], fit_theta=list(lib), first_loss=float(J))
+    print("  (the tutorial's θj := θj + α Σ (y − h)·xj is the same rule with the factor 2/n "
+          "folded into α)")
+
+    # --- the remaining epochs, then the price for 10 flats ----------------------------------
+    epochs = run.epochs(500, 500)                             # the full program is fast: no shortcut
+    rest = model.fit(num_of_flats, price_of_house, epochs=epochs - 1, verbose=0)
+    losses = first.history["loss"] + rest.history["loss"]
+    price = float(model.predict([10.0], verbose=0)[0, 0])
+    kernel, bias = model.get_weights()
+    run.report("price_10_flats", price, f"model.predict([10.0]) after {epochs} epochs: {price:.2f}"
+               f"   (Keras: 99711.77)")
+    run.report("weight", float(kernel[0, 0]), f"  = 10 × w + b = 10 × {kernel[0, 0]:.4f} + {bias[0]:.4f}")
+    run.report("bias", float(bias[0]), f"  final loss (MSE): {losses[-1]:.2f}")
+    run.results["final_loss"] = float(losses[-1])
+
+    # --- figures ------------------------------------------------------------------------------
+    plots.plot_history({"loss": losses}, logy=True, title="House prices: MSE per epoch (SGD, α = 0.01)",
+                       path=run.path("house_prices_loss.png"), figsize=(6, 3.4))
+    plots.plot_fit(num_of_flats + (10,), price_of_house + (price,), model, xs=np.linspace(0, 11, 50),
+                   data_label="training data (+ the prediction for 10)", curve_label=
+                   f"price = {kernel[0, 0]:.1f}·flats + {bias[0]:.1f}", xlabel="number of flats",
+                   ylabel="price", title=f"10 flats → {price:,.2f}", path=run.path("house_prices_fit.png"))
+    return run.done()
+
+
+if __name__ == "__main__":
+    main()

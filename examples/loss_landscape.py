@@ -1,0 +1,92 @@
+"""Why fit minimizes the loss, not the accuracy (seed 002, part 2: the PyData talk's heatmaps).
+
+Accuracy and binary cross-entropy of sigmoid(w·x + b) on iris petal width over
+(w, b) in [−10, 10]², with the path training takes from (−9, −9), drawn every 25
+epochs. The accuracy is flat where the path starts -- no direction to follow --
+while the loss still slopes, and fit walks down the loss.
+
+    python examples/loss_landscape.py [--out DIR] [--quick]
+"""
+import numpy as np
+
+from _common import Run
+
+import nn
+from nn import Activation, Dense, Sequential
+from nn import plots
+from nn.callbacks import WeightHistory
+from nn.datasets import load_iris
+
+def landscape(x, y, W, B):
+    """Loss and accuracy of p = sigmoid(w·x + b) at every grid point (w, b), all samples at once.
+
+    The loss is the mean of −(y·log p + (1 − y)·log(1 − p)), written with z = w·x + b as
+    log(1 + e^z) − y·z: the form fit minimizes for a sigmoid output (as Keras's TensorFlow
+    backend does), exact even where p rounds to 0 or 1, so the slope never vanishes.
+    """
+    z = W[..., None] * x + B[..., None]                    # (rows, cols, samples)
+    loss = np.mean(np.logaddexp(0, z) - y * z, axis=-1)
+    accuracy = np.mean((z > 0) == (y > 0.5), axis=-1)      # p > 0.5 exactly when z > 0
+    return loss, accuracy
+
+
+def main(argv=None):
+    run = Run(__doc__, argv)
+    nn.utils.set_random_seed(0)
+    iris = load_iris()
+    x = iris.data[:, 3].astype(np.float64)
+    y = (iris.target == 2).astype(np.float64)
+
+    W, B, _ = plots.grid_eval(lambda w, b: w, (-10, 10), (-10, 10), n=41 if run.quick else 121)
+    loss_grid, accuracy_grid = landscape(x, y, W, B)
+
+    # --- the talk's training run: start at (−9, −9), look every 25 epochs ----------------------
+    model = Sequential()
+    model.add(Dense(1, input_dim=1))
+    model.add(Activation("sigmoid"))
+    model.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    model.set_weights([np.array([[-9.0]]), np.array([-9.0])])
+    path = WeightHistory(every=25)
+    epochs = run.epochs(1500, 300)
+    history = model.fit(iris.data[:, 3], y, epochs=epochs, verbose=0, callbacks=[path])
+    trajectory = path.flat()                                 # rows of (w, b)
+    path_loss, path_accuracy = landscape(x, y, trajectory[:, 0], trajectory[:, 1])
+
+    # how long the accuracy stays flat while the loss goes down
+    flat = int(np.argmax(path_accuracy != path_accuracy[0]))
+    flat = flat if path_accuracy[flat] != path_accuracy[0] else len(path_accuracy)
+    w, b = trajectory[-1]
+    print(f"start (w, b) = (−9, −9): loss {path_loss[0]:.3f}, accuracy {path_accuracy[0]:.4f}")
+    print(f"accuracy stays {path_accuracy[0]:.4f} for the first {path.epochs[flat - 1]} epochs, "
+          f"while the loss falls {path_loss[0]:.3f} → {path_loss[flat - 1]:.3f}")
+    share = float(np.mean(np.isclose(accuracy_grid, path_accuracy[0])))
+    print(f"accuracy is exactly {path_accuracy[0]:.4f} on {share:.0%} of the (w, b) square: "
+          f"a plateau without a slope")
+    print(f"after {epochs} epochs: (w, b) = ({w:.3f}, {b:.3f}), loss {path_loss[-1]:.4f}, "
+          f"accuracy {path_accuracy[-1]:.4f}")
+    decreasing = bool(np.all(np.diff(path_loss) <= 1e-6))
+    print(f"the loss decreases at every recorded step: {decreasing}")
+    run.results.update(start_loss=float(path_loss[0]), start_accuracy=float(path_accuracy[0]),
+                       flat_epochs=int(path.epochs[flat - 1]), flat_share=share,
+                       end_w=float(w), end_b=float(b), end_loss=float(path_loss[-1]),
+                       end_accuracy=float(path_accuracy[-1]), loss_decreasing=decreasing,
+                       fit_loss=float(history.history["loss"][-1]))
+
+    # --- figures ------------------------------------------------------------------------------
+    fig, (left, right) = plots.subplots_grid(2, ncols=2, panel_size=(5.4, 4.4))
+    plots.plot_landscape(W, B, accuracy_grid, trajectory=trajectory, zlabel="accuracy", cmap="RdBu_r",
+                         vmin=0, vmax=1, contours=None, ax=left,
+                         trajectory_label="every 25 epochs", title="accuracy: flat where training starts")
+    plots.plot_landscape(W, B, loss_grid, trajectory=trajectory, zlabel="binary cross-entropy", log=True,
+                         ax=right, trajectory_label="every 25 epochs", title="loss: a slope everywhere")
+    fig.suptitle(f"sigmoid(w·x + b) on iris petal width: SGD from (−9, −9), {epochs} epochs")
+    plots.savefig(fig, run.path("loss_landscape.png"))
+    plots.plot_series({"loss (binary cross-entropy)": path_loss, "accuracy": path_accuracy},
+                      x=path.epochs, xlabel="epoch", ylabel="value along the path", marker="o",
+                      title="Along the path: the loss falls while the accuracy waits",
+                      path=run.path("loss_landscape_path.png"))
+    return run.done()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Quickstart: the PyData talk's logistic regression on iris petal width -- then open the hood.
+
+Trains sigmoid(w·x + b) to tell virginica irises from the others by petal width,
+prints loss, accuracy and the weights, and writes the computational graph of the
+loss -- values and gradients on every node -- and the training curves.
+
+    python examples/quickstart.py [--out DIR] [--quick]
+"""
+import numpy as np
+
+from _common import Run, affine
+
+import autograd_mini as am
+from autograd_mini.draw import retain_grads
+import nn
+from nn import Activation, Dense, Sequential
+from nn import plots
+from nn.datasets import load_iris
+
+
+def main(argv=None):
+    run = Run(__doc__, argv)
+    nn.utils.set_random_seed(0)
+
+    iris = load_iris()
+    petal_width = iris.data[:, 3]                          # (150,) in cm
+    is_virginica = (iris.target == 2).astype("float32")    # 1 for virginica, else 0
+
+    # --- the talk's Keras model, unchanged ------------------------------------------------------
+    model = Sequential()
+    model.add(Dense(1, input_dim=1))
+    model.add(Activation("sigmoid"))
+    model.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    history = model.fit(petal_width, is_virginica, epochs=run.epochs(500, 150), verbose=0)
+
+    loss, accuracy = model.evaluate(petal_width, is_virginica, verbose=0)
+    kernel, bias = model.get_weights()                     # numpy copies: shapes (1, 1) and (1,)
+    w, b = float(kernel[0, 0]), float(bias[0])
+    line = affine(w, b, digits=3)
+    run.report("loss", float(loss))
+    run.report("accuracy", float(accuracy),
+               f"accuracy: {accuracy:.4f}  ({round(accuracy * 150)}/150 irises classified right)")
+    run.report("w", w, f"learned: P(virginica | petal width x) = sigmoid({line})")
+    run.results["b"] = b
+
+    # --- open the hood: the same computation on autograd_mini Tensors ----------------------------
+    # Four flowers, one forward pass through the model, the loss, backward.
+    rows = np.array([0, 70, 110, 140])                     # a setosa, two border cases, a virginica
+    x = am.Tensor(petal_width[rows].reshape(-1, 1), name="petal width")
+    p = model(x)                                           # sigmoid(x @ kernel + bias): a Tensor
+    target = am.Tensor(is_virginica[rows].reshape(-1, 1), name="is virginica")
+    batch_loss = nn.losses.binary_crossentropy(target, p)
+    retain_grads(batch_loss)                               # keep intermediate grads for the picture
+    for weight in model.weights:
+        weight.grad = None
+    batch_loss.backward()
+    kernel, bias = model.weights
+    print(f"hood: 4 flowers, x = {', '.join(f'{v:.1f}' for v in petal_width[rows])} cm, "
+          f"p = {', '.join(f'{v:.3f}' for v in p.data.ravel())}, loss = {float(batch_loss.data):.4f}")
+    print(f"      ∂loss/∂w = {float(kernel.grad.data.ravel()[0]):+.4f}, "
+          f"∂loss/∂b = {float(bias.grad.data.ravel()[0]):+.4f}  (kernel.grad, bias.grad)")
+    run.results["hood_grads"] = [float(kernel.grad.data.ravel()[0]), float(bias.grad.data.ravel()[0])]
+    graph = am.draw_graph(batch_loss, show_values=True, show_grads=True)
+    run.path("quickstart_graph.svg").write_bytes(graph.pipe(format="svg"))
+
+    # --- figures ----------------------------------------------------------------------------------
+    plots.plot_history(history, title=f"Logistic regression on petal width: loss {loss:.3f}, "
+                                      f"accuracy {accuracy:.3f}", path=run.path("quickstart_history.png"))
+    plots.plot_probability_curve(
+        petal_width, is_virginica, {f"sigmoid({line})": model},
+        class_names=("not virginica", "virginica"), xlabel="petal width (cm)",
+        title="P(virginica | petal width)", path=run.path("quickstart_probability.png"))
+    return run.done()
+
+
+if __name__ == "__main__":
+    main()
