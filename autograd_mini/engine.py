@@ -112,7 +112,7 @@ def _count_message(ctx, returned: int, expected: int) -> str:
     if returned < expected:
         which = f"no gradient for input {returned}" + (f" to {expected - 1}" if expected - returned > 1 else "")
     else:
-        which = f"but there is no input {expected}"
+        which = f"there is no input {expected}"
     return (f"{name}.backward returned {returned} gradient(s) for {expected} input(s): {which}; "
             f"return one per input, in input order (None where none)")
 

@@ -14,22 +14,18 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import grad_mode
-from .engine import _seed, run_backward
+from .engine import _seed, run_backward, topological_order
 from .tensor import Tensor
-
-
-# How many grad() calls are running their f right now. Inside one, a nested grad's result may be
-# differentiated by it -- through any argument, or a Tensor f closes over -- so it is recorded.
-_running = 0
 
 
 def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """Return a function computing d f(*args) / d args[argnums] for a scalar-valued f.
 
     Arguments may be numbers, arrays or Tensors; the result is a Tensor shaped like the
-    argument (a tuple of them when argnums is a sequence). If an argument is a Tensor that
-    requires grad, or the call is inside another grad's f, the result stays in the graph,
-    which is what lets grad(grad(f)) and mixed partials work."""
+    argument (a tuple of them when argnums is a sequence). If f(*args) depends on a Tensor
+    that requires grad besides the differentiated arguments -- another argument, a Tensor f
+    closes over, the variable of an outer grad -- the result stays in the graph, which is what
+    lets grad(grad(f)), mixed partials and gradient penalties work. Under no_grad() it never does."""
     single = isinstance(argnums, int)
     positions = (argnums,) if single else tuple(argnums)
 
@@ -38,9 +34,7 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         for p in positions:
             if p >= len(args):
                 raise TypeError(f"grad: argnums={argnums} but f was called with {len(args)} positional arguments")
-        global _running
-        create_graph = grad_mode.enabled and (_running > 0 or any(
-            isinstance(a, Tensor) and a.requires_grad for a in (*args, *kwargs.values())))
+        record = grad_mode.enabled
         outer = [isinstance(args[p], Tensor) and args[p].requires_grad for p in positions]
         variables = []
         for p, in_graph in zip(positions, outer):
@@ -48,20 +42,18 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
             v = args[p] if in_graph else Tensor(args[p], requires_grad=True)
             args[p] = v
             variables.append(v)
-        _running += 1
-        try:
-            with grad_mode.enable_grad():
-                out = f(*args, **kwargs)
-        finally:
-            _running -= 1
+        with grad_mode.enable_grad():
+            out = f(*args, **kwargs)
         if not isinstance(out, Tensor) or out.data.size != 1:
             shape = out.shape if isinstance(out, Tensor) else type(out).__name__
             raise TypeError(f"grad(f) needs f to return a scalar Tensor, got {shape}")
         if not out.requires_grad:  # f does not depend on its argument at all
             found = [None] * len(variables)
         else:
+            create_graph = record and (any(outer) or _depends_on_others(out, variables))
+            # retain: f's own graph dies with `out` anyway, but the walk may reach an outer graph
             found = run_backward(out, _seed(out, None, create_graph), create_graph=create_graph,
-                                 retain_graph=create_graph, inputs=variables)
+                                 retain_graph=True, inputs=variables)
         results = []
         for v, g in zip(variables, found):
             if g is None:
@@ -72,3 +64,14 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     gradient.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
     gradient.__doc__ = f"Gradient of {getattr(f, '__name__', 'f')} with respect to argument(s) {argnums}."
     return gradient
+
+
+def _depends_on_others(out: Tensor, variables: list) -> bool:
+    """Does `out` depend on a leaf that requires grad other than `variables`? Then someone may
+    differentiate the gradient with respect to it, so the backward pass must be recorded."""
+    mine = {id(v) for v in variables}
+    for tensor in topological_order(out):
+        for parent in tensor._ctx.parents:
+            if parent._ctx is None and parent.requires_grad and id(parent) not in mine:
+                return True
+    return False

@@ -366,3 +366,14 @@ def test_grad_argnums():
     np.testing.assert_allclose(gb_only.data, a0 * np.exp(b0))
     gc_ = am.grad(f, argnums=2)(a0, b0, 3.0)
     assert gc_.item() == 2.0
+
+
+def test_grad_leaves_an_outer_graph_usable():
+    # grad() of a function of an outer graph's tensor walks into that graph; it must not free it
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    h = x * x
+    with am.no_grad():
+        g = am.grad(lambda t: (t * t).sum())(h)
+    np.testing.assert_array_equal(g.data, 2 * h.data)
+    h.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])

@@ -192,7 +192,7 @@ def test_matmul_second_order(sa, sb):
     assert_second_order(f, a, b, argnums=(0, 1))
 
 
-@pytest.mark.parametrize("sx", [(5, 3), (2, 5, 3)])
+@pytest.mark.parametrize("sx", [(5, 3), (2, 5, 3), (3,)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_second_order(sx, bias):
     rng = seeded("linear", sx, bias)
@@ -290,3 +290,28 @@ def test_top_level_grad_records_nothing():
     # no Tensor that requires grad, not inside another grad: a plain result, no graph kept
     g = grad(lambda x: (x * x.exp()).sum())(np.array([1.0, 2.0]))
     assert g.grad_fn is None and not g.requires_grad
+
+
+def test_gradient_penalty_through_backward():
+    # grad() inside a function differentiated by backward/gradcheck, closing over the parameter w:
+    # the penalty depends on w through the inner gradient, which must therefore be recorded
+    rng = np.random.default_rng(4)
+    x0, w0 = rng.standard_normal((3, 2)), rng.standard_normal(2)
+
+    def penalty(w):
+        g = grad(lambda x: (x * w).tanh().sum())(x0)
+        return (g * g).sum()
+
+    report = gradcheck(penalty, [w0])
+    assert report, str(report)
+    w = Tensor(w0, requires_grad=True)
+    penalty(w).backward()
+    np.testing.assert_allclose(w.grad.data, np.asarray(grad(penalty)(w0)), rtol=1e-12)
+
+
+def test_grad_under_no_grad_records_nothing():
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    with am.no_grad():
+        g = grad(lambda x: (x * w).exp().sum())(np.array([0.5, 0.25]))
+    assert g.grad_fn is None and not g.requires_grad
+    np.testing.assert_allclose(g.data, w.data * np.exp(w.data * np.array([0.5, 0.25])))
