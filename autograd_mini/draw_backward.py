@@ -1,0 +1,170 @@
+"""Backward, one step at a time: a flipbook of diagrams for teaching backpropagation.
+
+>>> import autograd_mini as am
+>>> from autograd_mini.draw_backward import backward_frames
+>>> w = am.Tensor([0.5, -1.0], requires_grad=True, name="w")
+>>> loss = (w * 2.0).sigmoid().sum()
+>>> frames = backward_frames(loss)     # the seed, then one frame per op's backward
+>>> len(frames)                        # mul, sigmoid, sum
+4
+>>> w.grad is None                     # the frames compute gradients on the side
+True
+
+Frame 0 shows the seed (d loss / d loss = 1) on the output; frame k highlights the op whose
+backward runs at step k, labels the edges it just sent gradients along with those gradients,
+and shows every gradient that has arrived so far (a value used twice first shows the part
+that has arrived). Steps follow the engine's own order, and the gradients are the engine's:
+each op's own ``backward`` is called, as :func:`autograd_mini.backward` does, but into a
+dictionary, so ``.grad`` is left alone. Call it before ``loss.backward()`` (or pass
+``retain_graph=True`` to that backward): a backward frees what the ops saved.
+
+:func:`save_flipbook` writes the frames as SVG files plus an ``index.html`` that pages
+through them (buttons and arrow keys).
+"""
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+import numpy as np
+
+from . import grad_mode
+from .draw import Diagram, GraphView, layer_of_name
+from .function import _RELEASED, fit_to_shape
+from .tensor import Tensor
+
+__all__ = ["backward_steps", "backward_frames", "save_flipbook"]
+
+
+def backward_steps(tensor: Tensor, grad=None):
+    """Run backward's steps on the side, yielding after each one.
+
+    Yields ``(op, grads, sent)``: the tensor whose op just ran backward (None for the seed),
+    the gradients so far ``{id(tensor): array}`` (a snapshot), and ``sent`` ``{input position: array}``,
+    what this step passed to each of the op's inputs. Nothing is written to ``.grad``."""
+    if not tensor.requires_grad:
+        raise RuntimeError("backward_steps() on a tensor that does not require grad")
+    if grad is None:
+        if tensor.data.size != 1:
+            raise RuntimeError(f"backward_steps() needs a scalar output or an explicit grad "
+                               f"(this tensor has shape {tensor.shape})")
+        seed = np.ones_like(tensor.data)
+    else:
+        seed = np.asarray(grad, dtype=tensor.data.dtype)
+        if seed.shape != tensor.data.shape:
+            raise ValueError(f"grad has shape {seed.shape}, the tensor {tensor.shape}")
+    grads = {id(tensor): seed}
+    yield None, dict(grads), {}
+    if tensor._ctx is None:
+        return
+    from .engine import topological_order
+    order = topological_order(tensor)
+    for t in order:
+        if t._ctx._saved is _RELEASED:
+            raise RuntimeError(
+                "backward frames need the values the ops saved, and a backward() already freed "
+                "them: draw the frames before calling backward(), or call "
+                "backward(retain_graph=True)")
+    with grad_mode.no_grad():
+        for t in reversed(order):
+            g = grads.get(id(t))
+            if g is None:
+                continue
+            ctx = t._ctx
+            results = ctx.backward(ctx, g)
+            parents = ctx.parents
+            if type(results) is not tuple:  # as the engine: a list is one per input, else one
+                results = tuple(results) if type(results) is list else (results,)
+            sent = {}
+            for pos, (parent, result) in enumerate(zip(parents, results)):
+                if result is None or not parent.requires_grad:
+                    continue
+                result = np.asarray(fit_to_shape(result, parent.data.shape, ctx, pos))
+                sent[pos] = result
+                waiting = grads.get(id(parent))
+                grads[id(parent)] = result if waiting is None else waiting + result
+            yield t, dict(grads), sent  # a snapshot: the arrays are never changed in place
+
+
+def backward_frames(tensor: Tensor, grad=None, *, max_frames: Optional[int] = 200,
+                    show_values: bool = True, rankdir: str = "LR", names=None,
+                    max_elements: int = 6, layer_of=layer_of_name, compact: bool = False,
+                    show_edge_grads: bool = True) -> list:
+    """One :class:`Diagram` per backward step: the seed, then each op's backward in the
+    order the engine runs them (``len(frames) == 1 + number of ops``).
+
+    Every frame has the same nodes and edges (edges the gradient has not used yet are
+    invisible, gradients not arrived yet are a grey ``grad ·``), so the layout holds still
+    while paging. max_frames guards against drawing a huge graph by mistake (None: no limit).
+    """
+    view = GraphView(tensor, names=names, layer_of=layer_of, collapse=False, max_nodes=None,
+                     compact=compact)
+    n_ops = len(view.ops)
+    if max_frames is not None and n_ops + 1 > max_frames:
+        raise ValueError(f"this graph has {n_ops} ops, so {n_ops + 1} frames; more than "
+                         f"max_frames={max_frames} (pass max_frames=None to draw them anyway)")
+    frames = []
+    flowed: set = set()
+    step = 0
+    for t, grads, sent in backward_steps(tensor, grad):
+        arrived = grads
+        active = None
+        edge_grads = {}
+        if t is None:
+            caption = "backward: the seed, d output / d output = 1"
+        else:
+            step += 1
+            active = view.op_index[id(t)]
+            flowed.add((active, -1))
+            for pos, g in sent.items():
+                flowed.add((active, pos))
+                if show_edge_grads:
+                    edge_grads[(active, pos)] = g
+            caption = (f"backward step {step}/{n_ops}: {t._ctx.op_name}.backward sends "
+                       f"the gradient to its input{'s' if len(t._ctx.parents) > 1 else ''}")
+        frames.append(view.draw(
+            show_values=show_values, show_grads=True, rankdir=rankdir, max_elements=max_elements,
+            show_grad_flow=True, title=caption, grads=lambda x, a=arrived: a.get(id(x)),
+            active=active, flowed=set(flowed), edge_grads=edge_grads, pending_grads=True))
+    return frames
+
+
+def save_flipbook(frames: Sequence[Diagram], directory: Union[str, os.PathLike],
+                  prefix: str = "step", title: str = "backward, step by step") -> list:
+    """Write each frame as ``<directory>/<prefix>_000.svg`` ... and an ``index.html`` that
+    pages through them; return the SVG paths. Works without the Graphviz program."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k, frame in enumerate(frames):
+        path = directory / f"{prefix}_{k:03d}.svg"
+        path.write_bytes(frame.pipe(format="svg"))
+        paths.append(path)
+    names = ",".join(f'"{p.name}"' for p in paths)
+    (directory / "index.html").write_text(_FLIPBOOK.replace("__TITLE__", html.escape(title))
+                                          .replace("__FRAMES__", names), encoding="utf-8")
+    return paths
+
+
+_FLIPBOOK = """<!doctype html>
+<html><head><meta charset="utf-8"><title>__TITLE__</title>
+<style>body{font-family:sans-serif;margin:1em} img{max-width:100%;display:block;margin-top:1em}</style>
+</head><body>
+<h3>__TITLE__</h3>
+<button id="prev">&larr; back</button> <span id="pos"></span> <button id="next">next &rarr;</button>
+<img id="frame" alt="frame">
+<script>
+const frames = [__FRAMES__];
+let k = 0;
+function show(i) { k = Math.max(0, Math.min(frames.length - 1, i));
+  document.getElementById("frame").src = frames[k];
+  document.getElementById("pos").textContent = (k + 1) + " / " + frames.length; }
+document.getElementById("prev").onclick = () => show(k - 1);
+document.getElementById("next").onclick = () => show(k + 1);
+document.addEventListener("keydown", e => { if (e.key === "ArrowLeft") show(k - 1);
+  if (e.key === "ArrowRight") show(k + 1); });
+show(0);
+</script></body></html>
+"""
