@@ -144,10 +144,18 @@ def _compare(i, objective, arrays, analytic, eps, atol, rtol, fast_mode, rng) ->
 
     if fast_mode:  # one random direction u: compare <analytic, u> with the directional derivative
         u = rng.standard_normal(x.shape)
-        numeric = (shifted(eps * u) - shifted(-eps * u)) / (2 * eps)
+        up, down = shifted(eps * u), shifted(-eps * u)
+        numeric = (up - down) / (2 * eps)
         a = float(np.sum(analytic * u))
         err = abs(a - numeric)
         ok = err <= atol + rtol * abs(numeric)
+        if not ok:
+            base = objective(base_values)
+            right, left = (up - base) / eps, (base - down) / eps
+            if abs(right - left) > atol + rtol * max(abs(left), abs(right)):
+                # a kink on the way: one direction mixes every element's kink and cannot tell
+                # them from a wrong gradient; element by element can
+                return _compare(i, objective, arrays, analytic, eps, atol, rtol, False, rng)
         return InputCheck(i, x.shape, err, err / max(abs(numeric), 1e-12), None, a, numeric, 0, ok)
 
     base = objective(base_values)

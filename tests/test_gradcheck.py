@@ -141,8 +141,9 @@ def test_fast_mode(data):
     ("max tie along an axis", lambda t: t.max(axis=1), np.array([[2.0, 2.0, 2.0], [0.0, 1.0, 2.0]])),
     ("maximum tie", lambda t: am.maximum(t, 1.0) * 3.0 + t.relu(), np.array([1.0, 0.0, 2.0])),
 ])
-def test_kinks_are_reported_not_failed(name, f, x):
-    report = gradcheck(f, [x])
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_kinks_are_reported_not_failed(name, f, x, fast_mode):
+    report = gradcheck(f, [x], fast_mode=fast_mode)
     assert report, str(report)
     assert "at a kink" in str(report)
     assert report.inputs[0].kinks >= 1
@@ -154,10 +155,11 @@ def test_symmetric_kink_agrees_with_central_differences():
     assert report and report.inputs[0].kinks == 0
 
 
-def test_wrong_op_at_a_kink_point_still_fails():
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_wrong_op_at_a_kink_point_still_fails(fast_mode):
     # relu at 0 is a kink, but BadSquare elsewhere is still wrong
     report = gradcheck(lambda t: BadSquare.apply(t).relu().sum() + t.relu().sum(),
-                       [np.array([0.0, 1.5, 2.0])])
+                       [np.array([0.0, 1.5, 2.0])], fast_mode=fast_mode)
     assert not report and "BadSquare" in report.culprit
 
 
