@@ -172,7 +172,8 @@ class EarlyStopping(Callback):
 
 class WeightHistory(Callback):
     """Snapshots of all weights (Keras order) before training and after every `every`-th epoch
-    (and after the last one), for drawing how training moved through weight space.
+    (and after the last one), for drawing how training moved through weight space. `losses[i]`
+    is the epoch's logged loss (nan for the initial snapshot); epochs count on across fits.
 
     >>> path = WeightHistory(every=25)                 # model.fit(..., callbacks=[path])
     >>> # path.epochs -> [0, 25, 50, ...]; path.weights[i] -> model.get_weights() at path.epochs[i]
@@ -196,17 +197,19 @@ class WeightHistory(Callback):
         self.losses.append(loss)
 
     def on_train_begin(self, logs=None):
-        self._done = 0
-        if not self.epochs:  # a second fit continues the same path
+        # epochs count across fits: a second fit continues the same path where the first ended
+        self._offset = self.epochs[-1] if self.epochs else 0
+        self._last = None
+        if not self.epochs:
             self._record(0, float("nan"))
 
     def on_epoch_end(self, epoch, logs=None):
-        self._last = (epoch + 1, (logs or {}).get("loss", float("nan")))
-        if (epoch + 1) % self.every == 0:
+        self._last = (self._offset + epoch + 1, (logs or {}).get("loss", float("nan")))
+        if self._last[0] % self.every == 0:
             self._record(*self._last)
 
     def on_train_end(self, logs=None):
-        if getattr(self, "_last", None):
+        if self._last is not None:
             self._record(*self._last)
 
     def flat(self) -> np.ndarray:

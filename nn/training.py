@@ -124,21 +124,23 @@ def fit(model, x, y, epochs: int = 1, batch_size: int | None = 32, verbose="auto
     history.stop_reason = None
     progress.train_begin()
     hooks.on_train_begin()
-    for epoch in range(initial_epoch, epochs):
-        hooks.on_epoch_begin(epoch)
-        progress.epoch_begin(epoch)
-        logs, bad_batch = _train_epoch(plan, params, optimizer, x, y, batch_size, shuffle, hooks, progress)
-        if x_val is not None:
-            val = _evaluate_arrays(plan, x_val, y_val, batch_size)
-            logs.update({"val_" + k: v for k, v in val.items()})
-        hooks.on_epoch_end(epoch, logs)
-        progress.epoch_end(epoch, logs)
-        if bad_batch is not None:
-            history.stop_reason = _nonfinite_message(model, epoch, epochs, bad_batch, steps, logs["loss"])
-            warnings.warn(history.stop_reason, NonFiniteLossWarning, stacklevel=3)
-            break
-        if model.stop_training:
-            break
+    # numpy's overflow warnings would only repeat what the non-finite-loss message below says better
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(initial_epoch, epochs):
+            hooks.on_epoch_begin(epoch)
+            progress.epoch_begin(epoch)
+            logs, bad_batch = _train_epoch(plan, params, optimizer, x, y, batch_size, shuffle, hooks, progress)
+            if x_val is not None:
+                val = _evaluate_arrays(plan, x_val, y_val, batch_size)
+                logs.update({"val_" + k: v for k, v in val.items()})
+            hooks.on_epoch_end(epoch, logs)
+            progress.epoch_end(epoch, logs)
+            if bad_batch is not None:
+                history.stop_reason = _nonfinite_message(model, epoch, epochs, bad_batch, steps, logs["loss"])
+                warnings.warn(history.stop_reason, NonFiniteLossWarning, stacklevel=3)
+                break
+            if model.stop_training:
+                break
     hooks.on_train_end()
     return history
 
