@@ -2,8 +2,8 @@
 
 >>> import autograd_mini as am
 >>> from nn import activations
->>> activations.get("relu")(am.Tensor([-1.0, 2.0]))
-Tensor([0., 2.])
+>>> activations.get("sigmoid")(am.Tensor([0.0, 2.0]))
+Tensor([0.5      , 0.8807971])
 """
 from __future__ import annotations
 

@@ -136,8 +136,13 @@ class SigmoidBinaryCrossentropy(_Loss):
     def forward(ctx, y_true, logits, reduction="sum_over_batch_size"):
         ctx.save_for_backward(y_true, logits)
         ctx.probs = sigmoid_array(logits)  # kept: the gradient is σ(z) - y
-        elementwise = np.maximum(logits, 0.0) - logits * y_true + np.log1p(np.exp(-np.abs(logits)))
-        return _Loss.reduce(ctx, elementwise, reduction)
+        terms = np.abs(logits)  # softplus(z) - z·y, with softplus(z) = max(z, 0) + log(1 + e^-|z|)
+        np.negative(terms, out=terms)
+        np.exp(terms, out=terms)
+        np.log1p(terms, out=terms)
+        terms += np.maximum(logits, 0.0)
+        terms -= logits * y_true
+        return _Loss.reduce(ctx, terms, reduction)
 
     @staticmethod
     def backward(ctx, grad):

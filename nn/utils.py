@@ -16,24 +16,26 @@ import numpy as np
 import autograd_mini as am
 
 # One generator for the whole package, so one seed reproduces initialization *and* shuffling.
-# It is our own Generator, not numpy's global state: user code calling np.random is unaffected.
-_rng = np.random.default_rng()
+# Until set_random_seed is called we draw from numpy's global generator, so the old tutorials'
+# `np.random.seed(0)` (seed 001) makes a run reproducible too; after it, from our own Generator.
+_rng: np.random.Generator | None = None
 _name_counts: defaultdict[str, int] = defaultdict(int)
 
 
 def set_random_seed(seed: int) -> None:
     """Make weight initialization and shuffling reproducible (as keras.utils.set_random_seed).
 
-    Also seeds numpy's global generator, as Keras does, so tutorial code that draws with
-    np.random after calling this is reproducible too."""
+    nn then draws from its own Generator, so user code calling np.random does not shift it;
+    numpy's global generator is seeded too (as Keras does) for the user's own random draws."""
     global _rng
     _rng = np.random.default_rng(seed)
     np.random.seed(seed)
 
 
-def rng() -> np.random.Generator:
-    """The package's random generator (read it at call time: set_random_seed replaces it)."""
-    return _rng
+def rng():
+    """The package's random source: our Generator once seeded, numpy's global one before.
+    Both offer uniform(low, high, size), normal(loc, scale, size) and permutation(n)."""
+    return np.random if _rng is None else _rng
 
 
 def unique_name(prefix: str) -> str:

@@ -287,3 +287,11 @@ def test_live_progress_on_a_terminal():
     progress.epoch_end(0, {"loss": 1.5})
     text = out.getvalue()
     assert text.startswith("Epoch 1/2\n\r\x1b[1m1/1\x1b[0m \x1b[32m" + "━" * 20) and text.endswith("loss: 1.5000\n")
+
+
+def test_numpy_seed_also_reproduces_before_set_random_seed(monkeypatch):
+    monkeypatch.setattr(nn.utils, "_rng", None)  # as in a fresh process
+    np.random.seed(0)
+    first = Dense(3, input_dim=2).kernel.data.copy()
+    np.random.seed(0)
+    np.testing.assert_array_equal(Dense(3, input_dim=2).kernel.data, first)
