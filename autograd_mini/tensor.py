@@ -197,12 +197,10 @@ class Tensor:
 
 
 def _plain_index(index):
-    """Indices may contain Tensors (e.g. from argmax); numpy wants arrays."""
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    return index
+    """Indices may be Tensors (whose data is float): numpy wants integer arrays."""
+    def plain(i):
+        return i.data.astype(np.intp) if isinstance(i, Tensor) else i
+    return tuple(plain(i) for i in index) if isinstance(index, tuple) else plain(index)
 
 
 # The ops need Tensor defined first; Tensor's methods look them up at call time.

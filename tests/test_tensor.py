@@ -250,3 +250,11 @@ def test_getitem_forms():
     assert t[[0, 0, 2]].shape == (3, 4)
     assert t[t.data > 5].shape == (6,)
     assert re.search(r"grad_fn=getitem", repr(Tensor(np.ones(3), requires_grad=True)[0]))
+
+
+def test_tensor_index_is_cast_to_integers_and_repeats_accumulate():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x[Tensor([0, 2, 2])]
+    y.sum().backward()
+    np.testing.assert_array_equal(y.data, [1.0, 3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0, 2.0])
