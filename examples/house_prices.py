@@ -5,9 +5,9 @@ update computed by hand -- θ := θ − α·∂J/∂θ -- next to the library's.
 
     python examples/house_prices.py [--out DIR] [--quick]
 """
-import numpy as np
+from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
 
-from _common import Run
+import numpy as np
 
 import nn
 from nn import Dense, Sequential

@@ -8,9 +8,9 @@ epochs, and the talk's neuron-level diagram of the network.
 
     python examples/iris_hidden_layer.py [--out DIR] [--quick]
 """
-import numpy as np
+from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
 
-from _common import Run
+import numpy as np
 
 import nn
 from nn import Activation, Dense, Sequential

@@ -6,9 +6,9 @@ w = 3 and b = −5, next to the learned ones.
 
     python examples/iris_logistic.py [--out DIR] [--quick]
 """
-import numpy as np
+from _common import Run, affine  # first: repo on sys.path, headless plots, one BLAS thread
 
-from _common import Run, affine
+import numpy as np
 
 import nn
 from nn import Activation, Dense, Sequential
@@ -44,7 +44,7 @@ def main(argv=None):
     model.add(Dense(1, input_dim=1))
     model.add(Activation("sigmoid"))
     model.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
-    history = model.fit(X, is_virginica, epochs=run.epochs(500, 150), verbose=0)
+    history = model.fit(X, is_virginica, epochs=500, verbose=0)
     loss, accuracy = model.evaluate(X, is_virginica, verbose=0)
     learned = model.get_weights()
     w, b = float(learned[0][0, 0]), float(learned[1][0])

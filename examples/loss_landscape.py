@@ -7,9 +7,9 @@ while the loss still slopes, and fit walks down the loss.
 
     python examples/loss_landscape.py [--out DIR] [--quick]
 """
-import numpy as np
+from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
 
-from _common import Run
+import numpy as np
 
 import nn
 from nn import Activation, Dense, Sequential

@@ -6,9 +6,9 @@ loss -- values and gradients on every node -- and the training curves.
 
     python examples/quickstart.py [--out DIR] [--quick]
 """
-import numpy as np
+from _common import Run, affine  # first: repo on sys.path, headless plots, one BLAS thread
 
-from _common import Run, affine
+import numpy as np
 
 import autograd_mini as am
 from autograd_mini.draw import retain_grads
@@ -31,7 +31,7 @@ def main(argv=None):
     model.add(Dense(1, input_dim=1))
     model.add(Activation("sigmoid"))
     model.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
-    history = model.fit(petal_width, is_virginica, epochs=run.epochs(500, 150), verbose=0)
+    history = model.fit(petal_width, is_virginica, epochs=500, verbose=0)
 
     loss, accuracy = model.evaluate(petal_width, is_virginica, verbose=0)
     kernel, bias = model.get_weights()                     # numpy copies: shapes (1, 1) and (1,)

@@ -1,6 +1,8 @@
 """One ReLU neuron learns a bent line (seed 001: "First Steps With Neural Nets in Keras").
 
 Data from f(x) = 0 for x ≤ 1 and 2·(x − 1) beyond; one Dense unit with weights drawn
+from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
+
 from N(0, 0.05) and a ReLU. Prints the weights before and after training, draws the
 predictions frame by frame (a strip and a GIF), the training error per iteration for
 two batch sizes, and the dying-ReLU case: an initialization that maps every sample
@@ -9,8 +11,6 @@ below 0, weights that never move, and ``nn.dead_relu_units`` saying why.
     python examples/relu_neuron.py [--out DIR] [--quick]
 """
 import numpy as np
-
-from _common import Run
 
 import nn
 from nn import Activation, Callback, Dense, Sequential, WeightHistory, dead_relu_units

@@ -125,12 +125,13 @@ def _is_loss_key(key: str) -> bool:
 
 
 def plot_history(history, keys: Sequence[str] | None = None, *, logy: bool = False,
-                 title: str | None = None, path=None, figsize=None):
+                 title: str | None = None, path=None, figsize=None, loss_label: str | None = None):
     """Per-epoch curves of a ``History`` (from ``fit``) or a dict of lists.
 
     Losses go in the left panel, metrics (accuracy, ...) in a right panel when there
     are any; ``val_*`` curves are dashed in the color of their training curve.
-    ``keys`` picks which curves to draw (default: all). ``logy`` puts losses on a log scale.
+    ``keys`` picks which curves to draw (default: all). ``logy`` puts losses on a log scale;
+    ``loss_label`` names the loss axis (e.g. "MAE (MPa)"). Legends give each curve's last value.
     """
     data = _as_history(history)
     keys = list(data) if keys is None else list(keys)
@@ -149,22 +150,18 @@ def plot_history(history, keys: Sequence[str] | None = None, *, logy: bool = Fal
             values = data[key]
             epochs = np.arange(1, len(values) + 1)
             style = "--" if key.startswith("val_") else "-"
-            (line,) = ax.plot(epochs, values, style, color=colors.get(base), label=key, lw=1.6)
+            label = f"{key} (last {values[-1]:.4g})" if len(values) else key
+            (line,) = ax.plot(epochs, values, style, color=colors.get(base), label=label, lw=1.6)
             colors.setdefault(base, line.get_color())
         ax.set_xlabel("epoch")
         is_loss = group is losses
-        ax.set_ylabel("loss" if is_loss else "metric")
+        ax.set_ylabel((loss_label or "loss") if is_loss else "metric")
         if is_loss and logy:
             ax.set_yscale("log")
         if not is_loss:
             ax.set_ylim(min(0.0, ax.get_ylim()[0]), max(1.02, ax.get_ylim()[1]))
         ax.grid(alpha=0.3)
         ax.legend(frameon=False)
-        for key in group:  # annotate the final value of each curve
-            values = data[key]
-            if len(values):
-                ax.annotate(f"{values[-1]:.4g}", (len(values), values[-1]), textcoords="offset points",
-                            xytext=(-4, 6), ha="right", fontsize=8)
     if title:
         fig.suptitle(title)
     return _finish(fig, path)

@@ -26,7 +26,7 @@ def test_plot_history_losses_and_metrics(mpl, tmp_path):
     fig = plots.plot_history(history, logy=True, title="run", path=tmp_path / "h.png")
     _png(tmp_path / "h.png")
     assert len(fig.axes) == 2                               # losses left, metrics right
-    assert {l.get_label() for l in fig.axes[0].lines} == {"loss", "val_loss"}
+    assert {l.get_label() for l in fig.axes[0].lines} == {"loss (last 0.1)", "val_loss (last 0.2)"}
 
     class History:  # anything with a .history dict, as fit returns
         history = {"loss": [3.0, 2.0, 1.0]}

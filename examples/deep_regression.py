@@ -1,0 +1,104 @@
+"""From a linear unit to a deep ReLU network (seed 004: "Introduction to Deep Learning Using Keras").
+
+1. The linear unit with three inputs (sugars, fiber, protein -> calories), its
+   weights before training -- one per input and a bias -- and after: trained on
+   cereals generated as calories = 90 + 2.5·sugars + 1.5·fiber + 4·protein + noise,
+   it finds those numbers back.
+2. The course's network: three hidden layers of 512 ReLU units and a linear output,
+   on concrete mixes whose compressive strength follows a known nonlinear formula
+   (Abrams' law; ``nn.synthetic.make_concrete``: no download). Training curve,
+   and predicted against true strength next to the best straight-line fit.
+
+    python examples/deep_regression.py [--out DIR] [--quick]
+"""
+from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
+
+import numpy as np
+
+import nn
+from nn import Dense, Sequential
+from nn import plots
+from nn.synthetic import make_cereals, make_concrete
+
+
+def r2_score(y_true, y_pred):
+    y_true, y_pred = np.ravel(y_true), np.ravel(y_pred)
+    return float(1 - np.sum((y_true - y_pred) ** 2) / np.sum((y_true - y_true.mean()) ** 2))
+
+
+def main(argv=None):
+    run = Run(__doc__, argv)
+    nn.set_random_seed(0)
+
+    # --- 1. the linear unit -------------------------------------------------------------------------
+    model = Sequential([Dense(units=1, input_shape=[3])])
+    w, b = model.weights                                    # autograd_mini Tensors
+    print(f"Weights\n{w}\n\nBias\n{b}")                      # the course's print, before any training
+    run.results.update(linear_kernel_shape=list(w.shape), linear_bias_shape=list(b.shape),
+                       linear_params=model.count_params())
+
+    cereals = make_cereals()
+    model.compile(optimizer=nn.optimizers.Adam(learning_rate=0.5), loss="mse")
+    model.fit(cereals.data, cereals.target, epochs=run.epochs(800, 300), verbose=0)
+    kernel, bias = model.get_weights()
+    A = np.column_stack([cereals.data, np.ones(len(cereals.data))])
+    exact = np.linalg.lstsq(A.astype(np.float64), cereals.target.astype(np.float64), rcond=None)[0]
+    print(f"\ntrained on {len(cereals.data)} cereals: calories = "
+          + " + ".join(f"{v:.2f}·{n}" for v, n in zip(kernel.ravel(), cereals.feature_names))
+          + f" + {bias[0]:.2f}")
+    print("least squares:              calories = "
+          + " + ".join(f"{v:.2f}·{n}" for v, n in zip(exact[:3], cereals.feature_names)) + f" + {exact[3]:.2f}")
+    print("the formula that made them: calories = "
+          + " + ".join(f"{v:.2f}·{n}" for v, n in zip(cereals.coef, cereals.feature_names))
+          + f" + {cereals.intercept:.2f}")
+    run.results.update(linear_weights=kernel.ravel().tolist(), linear_bias=float(bias[0]),
+                       least_squares=exact.tolist())
+
+    # --- 2. three hidden layers of 512 ReLU units ---------------------------------------------------
+    concrete = make_concrete()
+    X, y = concrete.data, concrete.target
+    n_train = int(0.8 * len(X))                             # validation_split=0.2 takes the last 20 %
+    mean, std = X[:n_train].mean(axis=0), X[:n_train].std(axis=0)
+    X = (X - mean) / std                                    # inputs on one scale (training statistics)
+    if run.quick:                                           # a smaller slice of the same data
+        X, y, n_train = X[:320], y[:320], 256
+
+    model = Sequential([
+        Dense(512, activation="relu", input_shape=[8]),
+        Dense(512, activation="relu"),
+        Dense(512, activation="relu"),
+        Dense(1),
+    ])
+    model.summary()
+    run.results["deep_params"] = model.count_params()
+    run.results["deep_kernel_shapes"] = [list(k.shape) for k in model.get_weights()[0::2]]
+    model.compile(optimizer="adam", loss="mae")
+    epochs = run.epochs(30, 3)
+    history = model.fit(X, y, validation_split=0.2, epochs=epochs, verbose=0)
+    X_val, y_val = X[n_train:], y[n_train:]
+    deep = model.predict(X_val, verbose=0).ravel()
+
+    # the best a straight line can do on the same split (least squares, fitted on the training part)
+    A = np.column_stack([X, np.ones(len(X))]).astype(np.float64)
+    coef = np.linalg.lstsq(A[:n_train], y[:n_train].astype(np.float64), rcond=None)[0]
+    linear = A[n_train:] @ coef
+
+    mae = float(np.mean(np.abs(deep - y_val)))
+    print(f"\n{epochs} epochs: training MAE {history.history['loss'][-1]:.2f} MPa, "
+          f"validation MAE {history.history['val_loss'][-1]:.2f} MPa")
+    print(f"validation R²: 3×512 ReLU network {r2_score(y_val, deep):.3f}, "
+          f"best straight line {r2_score(y_val, linear):.3f}  (strength spread: std {y_val.std():.1f} MPa)")
+    run.results.update(deep_val_mae=mae, deep_r2=r2_score(y_val, deep), linear_r2=r2_score(y_val, linear),
+                       linear_val_mae=float(np.mean(np.abs(linear - y_val))),
+                       history={k: [float(v) for v in vs] for k, vs in history.history.items()})
+
+    plots.plot_history(history, title="3×512 ReLU network on concrete strength", loss_label="MAE (MPa)",
+                       path=run.path("deep_regression_history.png"), figsize=(6, 3.6))
+    plots.plot_parity(y_val, {"3×512 ReLU": deep, "straight line": linear}, xlabel="true strength (MPa)",
+                      ylabel="predicted strength (MPa)", title="Validation mixes",
+                      path=run.path("deep_regression_parity.png"))
+    return run.done()
+
+
+if __name__ == "__main__":
+    main()
