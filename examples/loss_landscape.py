@@ -47,7 +47,7 @@ def main(argv=None):
     model.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
     model.set_weights([np.array([[-9.0]]), np.array([-9.0])])
     path = WeightHistory(every=25)
-    epochs = run.epochs(1500, 300)
+    epochs = run.epochs(1500, 500)
     history = model.fit(iris.data[:, 3], y, epochs=epochs, verbose=0, callbacks=[path])
     trajectory = path.flat()                                 # rows of (w, b)
     path_loss, path_accuracy = landscape(x, y, trajectory[:, 0], trajectory[:, 1])

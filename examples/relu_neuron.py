@@ -1,8 +1,6 @@
 """One ReLU neuron learns a bent line (seed 001: "First Steps With Neural Nets in Keras").
 
 Data from f(x) = 0 for x ≤ 1 and 2·(x − 1) beyond; one Dense unit with weights drawn
-from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
-
 from N(0, 0.05) and a ReLU. Prints the weights before and after training, draws the
 predictions frame by frame (a strip and a GIF), the training error per iteration for
 two batch sizes, and the dying-ReLU case: an initialization that maps every sample
@@ -10,6 +8,8 @@ below 0, weights that never move, and ``nn.dead_relu_units`` saying why.
 
     python examples/relu_neuron.py [--out DIR] [--quick]
 """
+from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
+
 import numpy as np
 
 import nn
@@ -58,7 +58,7 @@ def main(argv=None):
     model = make_neuron()
     run.report("initial", weights_text(model), f"neural net initialized with weights {weights_text(model)}")
     epochs = run.epochs(2000, 400)
-    snapshots = WeightHistory(every=epochs // 20)
+    snapshots = WeightHistory(every=epochs // run.epochs(20, 8))     # 21 frames (9 with --quick)
     history = model.fit(X_train, Y_train, epochs=epochs, verbose=0, callbacks=[snapshots])
     kernel, bias = model.get_weights()
     run.report("trained", weights_text(model), f"neural net weights after training {weights_text(model)}"
