@@ -23,7 +23,8 @@ binary (categorical) crossentropy — exactly what Keras's TensorFlow backend do
 loss and its gradient never saturate at the clip; the reported value differs from the
 clipped formula only where a probability is beyond 1e-7 of 0 or 1.
 
-Backward passes are written with operators, so second derivatives with respect to y_pred work.
+The ops (graph nodes with hand-written backward) are in nn.loss_ops. Keras's loss objects
+(MeanSquaredError(), BinaryCrossentropy(from_logits=True), ...) are here too.
 """
 from __future__ import annotations
 
@@ -32,172 +33,15 @@ from typing import Callable
 
 import numpy as np
 
-from autograd_mini import Function, Tensor
-from autograd_mini.ops import dual
+from autograd_mini import Tensor
 
-from .activations import Softmax, sigmoid_array, softmax_array
+from .loss_ops import (EPSILON, BinaryCrossentropyOp, CategoricalCrossentropyOp, MeanAbsoluteErrorOp,
+                       MeanSquaredErrorOp, SigmoidBinaryCrossentropyOp, SoftmaxCategoricalCrossentropyOp)
 
-EPSILON = 1e-7  # keras.backend.epsilon()
 REDUCTIONS = ("sum_over_batch_size", "sum", "none")
-
-
-class _Loss(Function):
-    """Shared bookkeeping: the reduction, and the factor that spreads the upstream gradient."""
-    __slots__ = ("reduction", "batch_shape", "per_sample_divisor", "scale")
-
-    @staticmethod
-    def reduce(ctx, terms: np.ndarray, reduction: str, per_sample: str = "mean") -> np.ndarray:
-        """Reduce elementwise loss terms; a sample's loss is the mean (or sum) of its row."""
-        width = terms.shape[-1] if terms.ndim else 1
-        divisor = width if per_sample == "mean" else 1
-        samples = terms.size // width if width else 0
-        ctx.reduction, ctx.batch_shape, ctx.per_sample_divisor = reduction, terms.shape[:-1], divisor
-        # d(reduced loss)/d(each term), used by every backward
-        ctx.scale = 1.0 / (divisor * max(samples, 1)) if reduction == "sum_over_batch_size" else 1.0 / divisor
-        if reduction == "none":
-            return terms.sum(axis=-1) / divisor
-        return terms.sum() * ctx.scale  # rows share one width: the mean of row means is the overall mean
-
-    @staticmethod
-    def spread(ctx, grad):
-        """The upstream gradient times d(reduced loss)/d(term), broadcastable against the terms."""
-        if ctx.reduction == "none":
-            return grad.reshape(ctx.batch_shape + (1,)) * (1.0 / ctx.per_sample_divisor)
-        return grad * ctx.scale
-
-
-class MeanSquaredError(_Loss):
-    """mean((ŷ - y)²); gradient 2(ŷ - y)/n."""
-    __slots__ = ()
-    op_name = "mean_squared_error"
-
-    @staticmethod
-    def forward(ctx, y_true, y_pred, reduction="sum_over_batch_size"):
-        ctx.save_for_backward(y_true, y_pred)
-        diff = y_pred - y_true
-        return _Loss.reduce(ctx, np.square(diff), reduction)
-
-    @staticmethod
-    def backward(ctx, grad):
-        y_true, y_pred = ctx.saved_tensors
-        g = (y_pred - y_true) * (_Loss.spread(ctx, grad) * 2.0)
-        return (-g if ctx.needs_input_grad[0] else None), g
-
-
-class MeanAbsoluteError(_Loss):
-    """mean(|ŷ - y|); gradient sign(ŷ - y)/n (0 where they are equal)."""
-    __slots__ = ()
-    op_name = "mean_absolute_error"
-
-    @staticmethod
-    def forward(ctx, y_true, y_pred, reduction="sum_over_batch_size"):
-        diff = y_pred - y_true
-        ctx.save_for_backward(np.sign(diff))  # a constant: |·| has no second derivative
-        return _Loss.reduce(ctx, np.abs(diff), reduction)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (sign,) = ctx.saved_tensors
-        g = _Loss.spread(ctx, grad) * sign
-        return (-g if ctx.needs_input_grad[0] else None), g
-
-
-class BinaryCrossentropy(_Loss):
-    """-(y log p + (1-y) log(1-p)) with p clipped to [1e-7, 1-1e-7]; gradient (p-y)/(p(1-p))/n, 0 where clipped."""
-    __slots__ = ("clipped", "inside")
-    op_name = "binary_crossentropy"
-
-    @staticmethod
-    def forward(ctx, y_true, y_pred, reduction="sum_over_batch_size"):
-        ctx.save_for_backward(y_true, y_pred)
-        c = np.clip(y_pred, EPSILON, 1.0 - EPSILON)
-        ctx.clipped, ctx.inside = c, (y_pred >= EPSILON) & (y_pred <= 1.0 - EPSILON)
-        elementwise = -(y_true * np.log(c) + (1.0 - y_true) * np.log(1.0 - c))
-        return _Loss.reduce(ctx, elementwise, reduction)
-
-    @staticmethod
-    def backward(ctx, grad):
-        y_true, y_pred = ctx.saved_tensors
-        c = ctx.clipped
-        if isinstance(y_pred, Tensor):  # create_graph: let the gradient depend on y_pred itself
-            c = dual.where(ctx.inside, y_pred, c)
-        up = _Loss.spread(ctx, grad)
-        grad_pred = (c - y_true) / (c * (1.0 - c)) * ctx.inside * up
-        grad_true = (np.log(1.0 - ctx.clipped) - np.log(ctx.clipped)) * up if ctx.needs_input_grad[0] else None
-        return grad_true, grad_pred
-
-
-class SigmoidBinaryCrossentropy(_Loss):
-    """Binary crossentropy of σ(z) from the logits z: max(z,0) - z·y + log(1 + e^-|z|); gradient (σ(z) - y)/n."""
-    __slots__ = ("probs",)
-    op_name = "sigmoid_binary_crossentropy"
-
-    @staticmethod
-    def forward(ctx, y_true, logits, reduction="sum_over_batch_size"):
-        ctx.save_for_backward(y_true, logits)
-        ctx.probs = sigmoid_array(logits)  # kept: the gradient is σ(z) - y
-        terms = np.abs(logits)  # softplus(z) - z·y, with softplus(z) = max(z, 0) + log(1 + e^-|z|)
-        np.negative(terms, out=terms)
-        np.exp(terms, out=terms)
-        np.log1p(terms, out=terms)
-        terms += np.maximum(logits, 0.0)
-        terms -= logits * y_true
-        return _Loss.reduce(ctx, terms, reduction)
-
-    @staticmethod
-    def backward(ctx, grad):
-        y_true, logits = ctx.saved_tensors
-        probs = logits.sigmoid() if isinstance(logits, Tensor) else ctx.probs
-        up = _Loss.spread(ctx, grad)
-        return (-logits * up if ctx.needs_input_grad[0] else None), (probs - y_true) * up
-
-
-class CategoricalCrossentropy(_Loss):
-    """-Σ y log q over classes, q = p / Σp clipped to [1e-7, 1-1e-7] (Keras's formula on probabilities)."""
-    __slots__ = ("clipped", "inside")
-    op_name = "categorical_crossentropy"
-
-    @staticmethod
-    def forward(ctx, y_true, y_pred, reduction="sum_over_batch_size"):
-        ctx.save_for_backward(y_true, y_pred)
-        q = y_pred / y_pred.sum(axis=-1, keepdims=True)
-        c = np.clip(q, EPSILON, 1.0 - EPSILON)
-        ctx.clipped, ctx.inside = c, (q >= EPSILON) & (q <= 1.0 - EPSILON)
-        return _Loss.reduce(ctx, -(y_true * np.log(c)), reduction, per_sample="sum")
-
-    @staticmethod
-    def backward(ctx, grad):
-        y_true, y_pred = ctx.saved_tensors
-        total = y_pred.sum(axis=-1, keepdims=True)
-        q = y_pred / total
-        c = dual.where(ctx.inside, q, ctx.clipped) if isinstance(y_pred, Tensor) else ctx.clipped
-        up = _Loss.spread(ctx, grad)
-        grad_q = -y_true / c * ctx.inside * up
-        # through the normalization q = p / Σp:  dL/dp = (dL/dq - Σ dL/dq ⊙ q) / Σp
-        grad_pred = (grad_q - (grad_q * q).sum(axis=-1, keepdims=True)) / total
-        return (-np.log(ctx.clipped) * up if ctx.needs_input_grad[0] else None), grad_pred
-
-
-class SoftmaxCategoricalCrossentropy(_Loss):
-    """Categorical crossentropy of softmax(z) from the logits: Σy·logsumexp(z) - Σ y·z; gradient (softmax(z)Σy - y)/n."""
-    __slots__ = ("probs", "lse")
-    op_name = "softmax_categorical_crossentropy"
-
-    @staticmethod
-    def forward(ctx, y_true, logits, reduction="sum_over_batch_size"):
-        ctx.save_for_backward(y_true, logits)
-        top = logits.max(axis=-1, keepdims=True)
-        lse = top + np.log(np.exp(logits - top).sum(axis=-1, keepdims=True))
-        ctx.probs, ctx.lse = softmax_array(logits), lse
-        return _Loss.reduce(ctx, y_true * (lse - logits), reduction, per_sample="sum")
-
-    @staticmethod
-    def backward(ctx, grad):
-        y_true, logits = ctx.saved_tensors
-        probs = Softmax.apply(logits) if isinstance(logits, Tensor) else ctx.probs
-        up = _Loss.spread(ctx, grad)
-        grad_logits = (probs * y_true.sum(axis=-1, keepdims=True) - y_true) * up
-        return ((ctx.lse - logits) * up if ctx.needs_input_grad[0] else None), grad_logits
+__all__ = ["mean_squared_error", "mean_absolute_error", "binary_crossentropy", "categorical_crossentropy",
+           "sparse_categorical_crossentropy", "mse", "mae", "Loss", "MeanSquaredError", "MeanAbsoluteError",
+           "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "get", "EPSILON"]
 
 
 # --- the functions users call (and compile(loss="...") uses) -----------------------------------
@@ -223,23 +67,23 @@ def _check(reduction: str) -> str:
 
 def mean_squared_error(y_true, y_pred, reduction: str = "sum_over_batch_size") -> Tensor:
     """Mean of (y_pred - y_true)² (Keras "mse")."""
-    return MeanSquaredError.apply(*_prepare(y_true, y_pred), reduction=_check(reduction))
+    return MeanSquaredErrorOp.apply(*_prepare(y_true, y_pred), reduction=_check(reduction))
 
 
 def mean_absolute_error(y_true, y_pred, reduction: str = "sum_over_batch_size") -> Tensor:
     """Mean of |y_pred - y_true| (Keras "mae")."""
-    return MeanAbsoluteError.apply(*_prepare(y_true, y_pred), reduction=_check(reduction))
+    return MeanAbsoluteErrorOp.apply(*_prepare(y_true, y_pred), reduction=_check(reduction))
 
 
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False, reduction: str = "sum_over_batch_size") -> Tensor:
     """Crossentropy of 0/1 targets and probabilities (or logits with from_logits=True)."""
-    op = SigmoidBinaryCrossentropy if from_logits else BinaryCrossentropy
+    op = SigmoidBinaryCrossentropyOp if from_logits else BinaryCrossentropyOp
     return op.apply(*_prepare(y_true, y_pred), reduction=_check(reduction))
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, reduction: str = "sum_over_batch_size") -> Tensor:
     """Crossentropy of one-hot targets and class probabilities (or logits with from_logits=True)."""
-    op = SoftmaxCategoricalCrossentropy if from_logits else CategoricalCrossentropy
+    op = SoftmaxCategoricalCrossentropyOp if from_logits else CategoricalCrossentropyOp
     return op.apply(*_prepare(y_true, y_pred), reduction=_check(reduction))
 
 
@@ -259,31 +103,103 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
 mse, mae = mean_squared_error, mean_absolute_error
 
 
+class Loss:
+    """Keras's loss objects: `BinaryCrossentropy(from_logits=False)(y_true, y_pred)` -> scalar Tensor.
+
+    compile(loss=...) accepts them as well as names; they call the functions above."""
+    name = "loss"
+    function: Callable[..., Tensor]
+
+    def __init__(self, reduction: str = "sum_over_batch_size", name: str | None = None):
+        self.reduction = _check(reduction)
+        self.name = name or type(self).name
+
+    def __call__(self, y_true, y_pred) -> Tensor:
+        return type(self).function(y_true, y_pred, reduction=self.reduction)
+
+    def get_config(self) -> dict:
+        return {"reduction": self.reduction, "name": self.name}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+
+
+class _ProbabilityLoss(Loss):
+    """A crossentropy: on probabilities by default, on logits with from_logits=True."""
+
+    def __init__(self, from_logits: bool = False, reduction: str = "sum_over_batch_size", name: str | None = None):
+        super().__init__(reduction, name)
+        self.from_logits = bool(from_logits)
+
+    def __call__(self, y_true, y_pred, from_logits: bool | None = None) -> Tensor:
+        logits = self.from_logits if from_logits is None else from_logits
+        return type(self).function(y_true, y_pred, from_logits=logits, reduction=self.reduction)
+
+    def get_config(self) -> dict:
+        return {"from_logits": self.from_logits, **super().get_config()}
+
+
+class MeanSquaredError(Loss):
+    name, function = "mean_squared_error", staticmethod(mean_squared_error)
+
+
+class MeanAbsoluteError(Loss):
+    name, function = "mean_absolute_error", staticmethod(mean_absolute_error)
+
+
+class BinaryCrossentropy(_ProbabilityLoss):
+    name, function = "binary_crossentropy", staticmethod(binary_crossentropy)
+
+
+class CategoricalCrossentropy(_ProbabilityLoss):
+    name, function = "categorical_crossentropy", staticmethod(categorical_crossentropy)
+
+
+class SparseCategoricalCrossentropy(_ProbabilityLoss):
+    name, function = "sparse_categorical_crossentropy", staticmethod(sparse_categorical_crossentropy)
+
+
+LOSS_CLASSES = {cls.__name__: cls for cls in (MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy,
+                                               CategoricalCrossentropy, SparseCategoricalCrossentropy)}
+
+
 @dataclass(frozen=True)
 class LossSpec:
-    """A compiled loss: its name, its function, and the final activation it can absorb.
+    """A compiled loss: its name, its function, the final activation it can absorb, and how to save it.
 
     When the model's last activation is `fuses_with`, fit calls `fn(y, logits, from_logits=True)`."""
     name: str
     fn: Callable[..., Tensor]
     fuses_with: str | None = None
+    config: object = None  # a name, or {"class_name", "config"} for a loss object
 
 
 LOSSES = {
-    "mean_squared_error": LossSpec("mean_squared_error", mean_squared_error),
-    "mean_absolute_error": LossSpec("mean_absolute_error", mean_absolute_error),
-    "binary_crossentropy": LossSpec("binary_crossentropy", binary_crossentropy, "sigmoid"),
-    "categorical_crossentropy": LossSpec("categorical_crossentropy", categorical_crossentropy, "softmax"),
-    "sparse_categorical_crossentropy": LossSpec("sparse_categorical_crossentropy",
-                                                sparse_categorical_crossentropy, "softmax"),
+    "mean_squared_error": LossSpec("mean_squared_error", mean_squared_error, None, "mean_squared_error"),
+    "mean_absolute_error": LossSpec("mean_absolute_error", mean_absolute_error, None, "mean_absolute_error"),
+    "binary_crossentropy": LossSpec("binary_crossentropy", binary_crossentropy, "sigmoid", "binary_crossentropy"),
+    "categorical_crossentropy": LossSpec("categorical_crossentropy", categorical_crossentropy, "softmax",
+                                         "categorical_crossentropy"),
+    "sparse_categorical_crossentropy": LossSpec("sparse_categorical_crossentropy", sparse_categorical_crossentropy,
+                                                "softmax", "sparse_categorical_crossentropy"),
 }
 _ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error"}
 
 
-def get(identifier: str | Callable) -> LossSpec:
-    """A loss by Keras name ("mse", "binary_crossentropy", ...) or a callable(y_true, y_pred) -> Tensor."""
+def get(identifier) -> LossSpec:
+    """A loss by Keras name ("mse", "binary_crossentropy", ...), a loss object (BinaryCrossentropy()),
+    a saved {"class_name", "config"} dict, or any callable(y_true, y_pred) -> Tensor."""
+    if isinstance(identifier, dict) and identifier.get("class_name") in LOSS_CLASSES:
+        identifier = LOSS_CLASSES[identifier["class_name"]](**identifier.get("config", {}))
+    if isinstance(identifier, Loss):
+        fuses = LOSSES.get(type(identifier).name, LossSpec("", None)).fuses_with
+        if getattr(identifier, "from_logits", False):
+            fuses = None  # the model already outputs logits
+        config = {"class_name": type(identifier).__name__, "config": identifier.get_config()}
+        return LossSpec(identifier.name, identifier, fuses, config)
     if callable(identifier):
-        return LossSpec(getattr(identifier, "__name__", "custom_loss"), identifier)
+        name = getattr(identifier, "__name__", "custom_loss")
+        return LossSpec(name, identifier, None, name)
     key = str(identifier).lower()
     key = _ALIASES.get(key, key)
     if key not in LOSSES:

@@ -97,6 +97,58 @@ class MetricSpec:
     total: Total
 
 
+class Metric:
+    """Keras's metric objects for compile(metrics=[...]): BinaryAccuracy(threshold=0.5), ...
+
+    Called directly, `BinaryAccuracy()(y_true, y_pred)` returns the mean like the functions above."""
+    name = "metric"
+
+    def __init__(self, name: str | None = None):
+        self.name = name or type(self).name
+
+    def total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        return _TOTALS[type(self).name](y_true, y_pred)
+
+    def __call__(self, y_true, y_pred) -> Tensor:
+        y_true, y_pred = _arrays(y_true, y_pred)
+        return _mean(self.total(y_true, y_pred), y_pred)
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+
+class BinaryAccuracy(Metric):
+    name = "binary_accuracy"
+
+    def __init__(self, name: str | None = None, threshold: float = 0.5):
+        super().__init__(name)
+        self.threshold = float(threshold)
+
+    def total(self, y_true, y_pred):
+        return _binary_accuracy(y_true, y_pred, self.threshold)
+
+    def get_config(self):
+        return {**super().get_config(), "threshold": self.threshold}
+
+
+class CategoricalAccuracy(Metric):
+    name = "categorical_accuracy"
+
+
+class SparseCategoricalAccuracy(Metric):
+    name = "sparse_categorical_accuracy"
+
+
+class MeanAbsoluteError(Metric):
+    name = "mean_absolute_error"
+
+
+class MeanSquaredError(Metric):
+    name = "mean_squared_error"
+
+
+METRIC_CLASSES = {cls.__name__: cls for cls in (BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+                                                 MeanAbsoluteError, MeanSquaredError)}
 _TOTALS: dict[str, Total] = {
     "binary_accuracy": _binary_accuracy,
     "categorical_accuracy": _categorical_accuracy,
@@ -110,8 +162,24 @@ VALID_NAMES = ("accuracy", "acc", *_TOTALS, *_ALIASES)
 
 def check(identifier) -> None:
     """Raise ValueError for an unknown metric name (compile calls this, before any data is seen)."""
+    if isinstance(identifier, dict) and identifier.get("class_name") in METRIC_CLASSES:
+        return
     if not callable(identifier) and str(identifier).lower() not in VALID_NAMES:
         raise ValueError(f"unknown metric {identifier!r}; valid names: {', '.join(VALID_NAMES)}")
+
+
+def from_config(config):
+    """The inverse of to_config: a name stays a name, a dict becomes its metric object."""
+    if isinstance(config, dict):
+        return METRIC_CLASSES[config["class_name"]](**config.get("config", {}))
+    return config
+
+
+def to_config(identifier):
+    """What save() records for a compiled metric: its name, or {"class_name", "config"} for an object."""
+    if isinstance(identifier, Metric):
+        return {"class_name": type(identifier).__name__, "config": identifier.get_config()}
+    return identifier if isinstance(identifier, str) else getattr(identifier, "__name__", "custom_metric")
 
 
 def get(identifier, loss_name: str, output_width: int, sparse_targets: bool) -> MetricSpec:
@@ -119,6 +187,9 @@ def get(identifier, loss_name: str, output_width: int, sparse_targets: bool) -> 
     output or binary crossentropy, sparse categorical accuracy for integer labels, categorical
     otherwise. The logged name is the one the user wrote ("acc" stays "acc")."""
     check(identifier)
+    identifier = from_config(identifier)
+    if isinstance(identifier, Metric):
+        return MetricSpec(identifier.name, identifier.total)
     if callable(identifier):
         name = getattr(identifier, "__name__", "custom_metric")
 

@@ -141,7 +141,7 @@ class Sequential:
         """Choose the optimizer ("sgd", "adam", "rmsprop" or an Optimizer), the loss (a name or
         callable(y_true, y_pred) -> Tensor) and metrics ("accuracy", "binary_accuracy", "mae", ...)."""
         self.optimizer = optimizers.get(optimizer)
-        self.loss = None if loss is None else losses.get(loss)
+        self.loss = loss if isinstance(loss, losses.LossSpec) or loss is None else losses.get(loss)
         for m in metrics or []:
             metrics_module.check(m)
         self.compiled_metrics = list(metrics or [])
@@ -160,7 +160,7 @@ class Sequential:
 
     @property
     def metrics_names(self) -> list[str]:
-        return ["loss"] + [m if isinstance(m, str) else getattr(m, "__name__", "metric")
+        return ["loss"] + [m if isinstance(m, str) else getattr(m, "name", getattr(m, "__name__", "metric"))
                            for m in self.compiled_metrics]
 
     def fit(self, x, y, epochs: int = 1, batch_size: int | None = 32, verbose="auto", callbacks=None,

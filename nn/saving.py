@@ -12,7 +12,8 @@ The format (version 1) is a zip archive laid out as numpy's .npz, so `np.load(pa
 
     config.json          {"format": "autograd_mini.nn", "version": 1,
                           "model": {"name", "input_shape", "layers": [{"class_name", "config"}, ...]},
-                          "compile": {"optimizer": {...}, "loss": "...", "metrics": [...]} or null,
+                          "compile": {"optimizer": {...}, "loss": name or {"class_name", "config"},
+                                      "metrics": [name or {"class_name", "config"}, ...]} or null,
                           "weights": [{"name", "shape", "dtype"}, ...],          # Keras order
                           "optimizer_state": {"iterations": n, "slots": [[slot name, ...] per weight]}}
     weights/0000.npy ... one array per weight, in the order of "weights"
@@ -35,7 +36,7 @@ import zlib
 import numpy as np
 
 from . import layers as layers_module
-from . import losses, optimizers
+from . import losses, metrics, optimizers
 
 FORMAT, VERSION = "autograd_mini.nn", 1
 
@@ -44,10 +45,6 @@ def _npy(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
     return buffer.getvalue()
-
-
-def _name_of(identifier) -> str:
-    return identifier if isinstance(identifier, str) else getattr(identifier, "__name__", "custom")
 
 
 def save_model(model, filepath) -> None:
@@ -60,8 +57,8 @@ def save_model(model, filepath) -> None:
     opt = model.optimizer
     if opt is not None:
         config["compile"] = {"optimizer": opt.get_config(),
-                             "loss": None if model.loss is None else model.loss.name,
-                             "metrics": [_name_of(m) for m in model.compiled_metrics]}
+                             "loss": None if model.loss is None else model.loss.config,
+                             "metrics": [metrics.to_config(m) for m in model.compiled_metrics]}
         if [id(p) for p in opt.params] == [id(w) for w in weights]:  # state belongs to these weights
             config["optimizer_state"] = {"iterations": opt.iterations,
                                          "slots": [sorted(s) for s in opt.slots]}
@@ -138,12 +135,12 @@ def load_model(filepath, compile: bool = True, custom_objects: dict | None = Non
         custom = custom_objects or {}
         try:
             loss = compiled["loss"]
-            loss = custom.get(loss, loss) if loss is not None else None
+            if isinstance(loss, str):
+                loss = custom.get(loss, loss)
             model.compile(optimizer=optimizers.from_config(compiled["optimizer"]),
-                          loss=loss if loss is None or callable(loss) else losses.get(loss).fn,
-                          metrics=[custom.get(m, m) for m in compiled["metrics"]])
-            if loss is not None and not callable(loss):
-                model.loss = losses.get(loss)  # keep the spec (and its fusion with the last activation)
+                          loss=None if loss is None else losses.get(loss),
+                          metrics=[custom.get(m, m) if isinstance(m, str) else metrics.from_config(m)
+                                   for m in compiled["metrics"]])
             _restore_optimizer_state(model, config.get("optimizer_state"), slots)
         except ValueError as err:
             raise ValueError(f"{where}: {err} (pass custom_objects={{name: function}} for custom losses/metrics, "

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 import autograd_mini as am
-import nn
 from nn import Activation, Dense, Sequential
 
 

@@ -157,3 +157,27 @@ def test_softmax_classifier_with_sparse_labels_trains():
 
 def test_softmax_activation_gradcheck():
     assert am.gradcheck(lambda z: (nn.activations.softmax(z) * T64(ONE_HOT)).sum(), [T64(LOGITS)])
+
+
+def test_keras_loss_and_metric_objects():
+    y, p = Y_BIN, P_BIN
+    assert float(losses.BinaryCrossentropy()(y, T64(p))) == pytest.approx(_bce(y, p).mean())
+    assert float(losses.BinaryCrossentropy(from_logits=True)(y, T64(LOGITS))) == pytest.approx(
+        float(losses.binary_crossentropy(y, T64(LOGITS), from_logits=True)))
+    assert float(losses.MeanSquaredError(reduction="sum")(Y_REG, T64(P_REG))) == pytest.approx(
+        ((P_REG - Y_REG) ** 2).mean(-1).sum())
+    assert losses.CategoricalCrossentropy().name == "categorical_crossentropy"
+    assert float(metrics.BinaryAccuracy(threshold=0.7)(y, p)) == pytest.approx((y == (p > 0.7)).mean())
+    assert float(metrics.MeanAbsoluteError()(Y_REG, P_REG)) == pytest.approx(np.abs(Y_REG - P_REG).mean(), rel=1e-6)
+
+
+def test_compile_with_objects_fuses_and_logs_like_keras():
+    model = nn.Sequential([nn.Dense(1, input_dim=1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss=losses.BinaryCrossentropy(), metrics=[metrics.BinaryAccuracy()])
+    assert model.loss.fuses_with == "sigmoid"  # a probability loss object still fuses with the sigmoid
+    history = model.fit([0.0, 1.0], [0.0, 1.0], epochs=1, verbose=0)
+    assert list(history.history) == ["binary_accuracy", "loss"]
+    logits_model = nn.Sequential([nn.Dense(1, input_dim=1)])
+    logits_model.compile(optimizer="sgd", loss=losses.BinaryCrossentropy(from_logits=True))
+    assert logits_model.loss.fuses_with is None
+    logits_model.fit([0.0, 1.0], [0.0, 1.0], epochs=1, verbose=0)

@@ -156,3 +156,16 @@ def test_custom_loss_needs_custom_objects(tmp_path):
         nn.load_model(tmp_path / "m.nn")
     assert nn.load_model(tmp_path / "m.nn", custom_objects={"my_loss": my_loss}).loss.fn is my_loss
     assert nn.load_model(tmp_path / "m.nn", compile=False).optimizer is None
+
+
+def test_loss_and_metric_objects_round_trip(tmp_path):
+    model = Sequential([Dense(1, input_dim=1)])
+    model.compile(optimizer=nn.optimizers.SGD(0.1, momentum=0.5), loss=nn.losses.BinaryCrossentropy(from_logits=True),
+                  metrics=[nn.metrics.BinaryAccuracy(threshold=0.0), "mae"])
+    model.fit([-1.0, 1.0], [0.0, 1.0], epochs=2, verbose=0)
+    model.save(tmp_path / "m.nn")
+    loaded = nn.load_model(tmp_path / "m.nn")
+    assert loaded.loss.fn.from_logits and loaded.loss.fuses_with is None
+    assert loaded.compiled_metrics[0].threshold == 0.0 and loaded.compiled_metrics[1] == "mae"
+    assert loaded.optimizer.get_config() == model.optimizer.get_config()
+    assert loaded.evaluate([-1.0, 1.0], [0.0, 1.0], verbose=0) == model.evaluate([-1.0, 1.0], [0.0, 1.0], verbose=0)
