@@ -68,6 +68,9 @@ class Sequential:
 
     def build(self, input_shape: tuple | None = None) -> None:
         """Build every layer for inputs of `input_shape` (batch first); done on first data otherwise."""
+        if input_shape is None and self._input_shape is None:
+            raise ValueError("build() needs an input shape, e.g. model.build((None, 3)), or give the first layer "
+                             "input_shape=[3]")
         shape = tuple(input_shape if input_shape is not None else self._input_shape)
         self._input_shape = (None,) + shape[1:]
         shape = self._input_shape

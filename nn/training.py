@@ -18,6 +18,7 @@ import numpy as np
 import autograd_mini as am
 from autograd_mini import Tensor
 
+from . import losses as losses_module
 from . import metrics as metrics_module
 from .activations import sigmoid_array, softmax_array
 from .callbacks import CallbackList, History
@@ -54,7 +55,19 @@ def make_plan(model, y: np.ndarray) -> Plan:
         fn = spec.fn
         return Plan(model.logits, lambda y_, z: fn(y_, z, from_logits=True),
                     _TO_PROBABILITIES[spec.fuses_with], metric_specs)
-    return Plan(model.call, spec.fn, lambda a: a, metric_specs)
+    fn = spec.fn if spec.name in losses_module.LOSSES else _reduced(spec.fn)
+    return Plan(model.call, fn, lambda a: a, metric_specs)
+
+
+def _reduced(loss_fn: Callable) -> Callable:
+    """A custom loss may return one value per sample: Keras averages them over the batch."""
+    def loss(y_true: Tensor, y_pred: Tensor) -> Tensor:
+        value = loss_fn(y_true, y_pred)
+        if not isinstance(value, Tensor):
+            raise TypeError(f"the loss {getattr(loss_fn, '__name__', loss_fn)!r} returned {type(value).__name__}; "
+                            f"it must return a Tensor computed from y_pred (use Tensor operations or nn.losses)")
+        return value if value.data.ndim == 0 else value.mean()
+    return loss
 
 
 # --- data ----------------------------------------------------------------------------------

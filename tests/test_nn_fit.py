@@ -295,3 +295,18 @@ def test_numpy_seed_also_reproduces_before_set_random_seed(monkeypatch):
     first = Dense(3, input_dim=2).kernel.data.copy()
     np.random.seed(0)
     np.testing.assert_array_equal(Dense(3, input_dim=2).kernel.data, first)
+
+
+def test_custom_loss_function_per_sample_values_are_averaged():
+    def squared(y_true, y_pred):
+        return ((y_pred - y_true) ** 2).sum(axis=1)  # one value per sample
+
+    model = _linear(loss=squared)
+    model.set_weights([np.array([[1.0]]), np.array([0.0])])
+    assert model.evaluate([1.0, 2.0], [2.0, 2.0], verbose=0) == pytest.approx(0.5)
+    model.fit([1.0, 2.0], [2.0, 2.0], epochs=1, verbose=0)
+    bad = _linear(loss=lambda y_true, y_pred: 1.0)
+    with pytest.raises(TypeError, match="must return a Tensor"):
+        bad.fit([1.0], [1.0], verbose=0)
+    with pytest.raises(ValueError, match="needs an input shape"):
+        Sequential([Dense(1)]).build()
