@@ -55,7 +55,8 @@ def make_plan(model, y: np.ndarray) -> Plan:
         fn = spec.fn
         return Plan(model.logits, lambda y_, z: fn(y_, z, from_logits=True),
                     _TO_PROBABILITIES[spec.fuses_with], metric_specs)
-    fn = spec.fn if spec.name in losses_module.LOSSES else _reduced(spec.fn)
+    builtin = isinstance(spec.fn, losses_module.Loss) or spec in losses_module.LOSSES.values()
+    fn = spec.fn if builtin else _reduced(spec.fn)
     return Plan(model.call, fn, lambda a: a, metric_specs)
 
 
