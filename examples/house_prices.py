@@ -40,12 +40,13 @@ def main(argv=None):
     first = model.fit(num_of_flats, price_of_house, epochs=1, verbose=0)
     kernel1, bias1 = model.get_weights()
     lib = (float(bias1[0]), float(kernel1[0, 0]))
-    print("epoch 1 by hand vs model.fit(epochs=1):")
-    print(f"  start        θ0 (bias) = {theta0:12.4f}   θ1 (weight) = {theta1:12.4f}")
-    print(f"  J(θ) = {J:.6g} (fit's loss: {first.history['loss'][0]:.6g})")
-    print(f"  ∂J/∂θ0 = (2/n)·Σ(h−y)   = {dJ_dtheta0:12.4f}   ∂J/∂θ1 = (2/n)·Σ(h−y)·x = {dJ_dtheta1:12.4f}")
-    print(f"  by hand      θ0 := θ0 − α·∂J/∂θ0 = {hand[0]:12.4f}   θ1 := θ1 − α·∂J/∂θ1 = {hand[1]:12.4f}")
-    print(f"  model.fit    θ0 = {lib[0]:12.4f}   θ1 = {lib[1]:12.4f}")
+    print("epoch 1 by hand vs model.fit(epochs=1):  h = θ0 + θ1·x,  J = (1/n)·Σ(h − y)²,  α = 0.01")
+    print(f"  {'':32s} {'θ0 (bias)':>14s} {'θ1 (weight)':>14s}")
+    print(f"  {'start':32s} {theta0:14.4f} {theta1:14.4f}")
+    print(f"  {'∂J/∂θj = (2/n)·Σ(h − y)·xj':32s} {dJ_dtheta0:14.4f} {dJ_dtheta1:14.4f}   (x0 = 1)")
+    print(f"  {'by hand: θj := θj − α·∂J/∂θj':32s} {hand[0]:14.4f} {hand[1]:14.4f}")
+    print(f"  {'model.fit(epochs=1)':32s} {lib[0]:14.4f} {lib[1]:14.4f}")
+    print(f"  J(θ) at the start = {J:.6g} (fit's loss for epoch 1: {first.history['loss'][0]:.6g})")
     run.report("hand_update_matches", bool(np.allclose(hand, lib, rtol=1e-5, atol=1e-3)),
                "  same update: " + str(bool(np.allclose(hand, lib, rtol=1e-5, atol=1e-3))))
     run.results.update(hand_theta=[float(v) for v in hand], fit_theta=list(lib), first_loss=float(J))
@@ -66,11 +67,16 @@ def main(argv=None):
 
     # --- figures ------------------------------------------------------------------------------
     plots.plot_history({"loss": losses}, logy=True, title="House prices: MSE per epoch (SGD, α = 0.01)",
-                       path=run.path("house_prices_loss.png"), figsize=(6, 3.4))
-    plots.plot_fit(num_of_flats + (10,), price_of_house + (price,), model, xs=np.linspace(0, 11, 50),
-                   data_label="training data (+ the prediction for 10)", curve_label=
-                   f"price = {kernel[0, 0]:.1f}·flats + {bias[0]:.1f}", xlabel="number of flats",
-                   ylabel="price", title=f"10 flats → {price:,.2f}", path=run.path("house_prices_fit.png"))
+                       loss_label="MSE", path=run.path("house_prices_loss.png"), figsize=(6, 3.4))
+    fig = plots.plot_fit(num_of_flats, price_of_house, model, xs=np.linspace(0, 11, 50),
+                         data_label="training data", curve_label=f"price = {kernel[0, 0]:.1f}·flats + {bias[0]:.1f}",
+                         xlabel="number of flats", ylabel="price", title="One linear neuron, 500 epochs of SGD")
+    ax = fig.axes[0]
+    ax.plot([10], [price], "*", color="gold", mec="black", ms=14, zorder=4, label="model.predict([10.0])")
+    ax.annotate(f"10 flats → {price:,.2f}", (10, price), xytext=(-130, -5), textcoords="offset points",
+                arrowprops=dict(arrowstyle="->"))
+    ax.legend(frameon=False, fontsize=8)
+    plots.savefig(fig, run.path("house_prices_fit.png"))
     return run.done()
 
 

@@ -66,7 +66,7 @@ def main(argv=None):
          f"by hand: sigmoid(3·x − 5), accuracy {hand_accuracy:.3f}": lambda x: sigmoid(3 * x - 5)},
         class_names=("not virginica", "virginica"), xlabel="petal width (cm)",
         title="P(virginica | petal width) over the histogram", path=run.path("iris_logistic.png"))
-    plots.plot_history(history, title="Training (SGD, binary cross-entropy)",
+    plots.plot_history(history, title="Training (SGD, 500 epochs)", loss_label="binary cross-entropy",
                        path=run.path("iris_logistic_history.png"))
     return run.done()
 

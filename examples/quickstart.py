@@ -64,8 +64,9 @@ def main(argv=None):
     run.path("quickstart_graph.svg").write_bytes(graph.pipe(format="svg"))
 
     # --- figures ----------------------------------------------------------------------------------
-    plots.plot_history(history, title=f"Logistic regression on petal width: loss {loss:.3f}, "
-                                      f"accuracy {accuracy:.3f}", path=run.path("quickstart_history.png"))
+    plots.plot_history(history, loss_label="binary cross-entropy",
+                       title=f"Logistic regression on petal width: loss {loss:.3f}, accuracy {accuracy:.3f}",
+                       path=run.path("quickstart_history.png"))
     plots.plot_probability_curve(
         petal_width, is_virginica, {f"sigmoid({line})": model},
         class_names=("not virginica", "virginica"), xlabel="petal width (cm)",

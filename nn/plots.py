@@ -250,9 +250,9 @@ def plot_probability_curve(x, labels, predict=None, *, bins=None, threshold: flo
     """A stacked histogram of a 1-D feature by class, with predicted probability curves.
 
     The histogram (left axis: number of samples) shows ``x`` split by the binary
-    ``labels`` (named by ``class_names``: negative, positive); the curves (right axis, 0..1) show ``predict`` -- a model, a function of a
-    1-D array, or a ``{label: predictor}`` dict to compare, e.g. learned and hand-picked
-    weights. ``threshold`` draws the dotted 0.5 decision line (None: no line). The legend
+    ``labels`` (named by ``class_names``: negative, positive); the curves (right axis,
+    0..1) show ``predict`` -- a model, a function of a 1-D array, or a ``{label: predictor}``
+    dict to compare, e.g. learned and hand-picked weights. ``threshold`` draws the dotted 0.5 decision line (None: no line). The legend
     goes below the axes (``legend_loc="below"``) or at a matplotlib location ("upper left").
     """
     fig, ax = _axes(ax, figsize)
@@ -383,7 +383,8 @@ def plot_decision_surface(predict, x, y=None, *, xlim=None, ylim=None, resolutio
 
     ``predict``: a model (``predict`` on an ``(m, 2)`` array) or a function of an
     ``(m, 2)`` array returning ``m`` scores in [0, 1]. ``x``: the ``(n, 2)`` samples,
-    ``y`` their 0/1 labels (marker shape and color, named by ``class_names``). ``threshold`` draws the decision boundary.
+    ``y`` their 0/1 labels (marker shape and color, named by ``class_names``).
+    ``threshold`` draws the decision boundary.
     ``annotate`` writes each sample's predicted value beside it.
     """
     fig, ax = _axes(ax, figsize)
