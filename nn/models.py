@@ -123,8 +123,11 @@ class Sequential:
         """The output as a Tensor with its graph (x: Tensor, array or list)."""
         if not isinstance(x, Tensor):
             x = Tensor(training.prepare_x(self, x))
-        elif not self.built:
-            self.build((None,) + x.shape[1:])
+        else:
+            if x.ndim <= 1 and self.input_width in (None, 1):  # numbers: one sample each, as fit reads them
+                x = x.reshape(-1, 1)
+            if not self.built:
+                self.build((None,) + x.shape[1:])
         return self.call(x)
 
     def call(self, x: Tensor) -> Tensor:

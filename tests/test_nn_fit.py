@@ -310,3 +310,9 @@ def test_custom_loss_function_per_sample_values_are_averaged():
         bad.fit([1.0], [1.0], verbose=0)
     with pytest.raises(ValueError, match="needs an input shape"):
         Sequential([Dense(1)]).build()
+
+
+def test_model_call_on_numbers_reads_one_sample_each():
+    model = Sequential([Dense(1, input_shape=[1])])
+    assert model(am.Tensor([10.0, 20.0])).shape == (2, 1)
+    assert model(np.array([10.0])).shape == (1, 1) and model([10.0]).shape == (1, 1)
