@@ -214,8 +214,12 @@ class Sequential:
             for w, a in zip(layer.weights, arrays):
                 w.data[...] = a
 
-    def summary(self, print_fn=None) -> None:
-        """Print Keras's table: layer (type), output shape, parameter count, and totals."""
+    def summary(self, line_length=None, positions=None, print_fn=None, **keras_options) -> None:
+        """Print Keras's table: layer (type), output shape, parameter count, and totals.
+
+        print_fn receives the whole table as one string (default: print). Keras's layout options
+        (line_length, positions, expand_nested, ...) are accepted and ignored: the table has Keras's
+        default layout."""
         from .summary import summary_text
         (print_fn or print)(summary_text(self))
 
