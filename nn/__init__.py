@@ -28,8 +28,9 @@ __all__ = [
 
 
 def __getattr__(name):
-    # nn.datasets (and nn.plots) load on first use: `import nn` stays cheap
-    if name in ("datasets", "plots"):
+    # these load on first use: `import nn` stays cheap (plots needs matplotlib, diagram graphviz)
+    if name in ("datasets", "synthetic", "plots", "diagram", "loss_ops", "training", "progress", "saving",
+                "health", "summary"):
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'nn' has no attribute {name!r}")
