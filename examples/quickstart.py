@@ -8,6 +8,7 @@ loss -- values and gradients on every node -- and the training curves.
 """
 from _common import Run, affine  # first: repo on sys.path, headless plots, one BLAS thread
 
+import graphviz
 import numpy as np
 
 import autograd_mini as am
@@ -45,25 +46,33 @@ def main(argv=None):
 
     # --- open the hood: the same computation on autograd_mini Tensors ----------------------------
     # Four flowers, one forward pass through the model, the loss, backward.
-    rows = np.array([0, 70, 110, 140])                     # a setosa, two border cases, a virginica
+    rows = np.array([0, 70, 110, 140])       # a setosa; a versicolor at 1.8 cm (a miss); two virginicas
     x = am.Tensor(petal_width[rows].reshape(-1, 1), name="petal width")
     p = model(x)                                           # sigmoid(x @ kernel + bias): a Tensor
     target = am.Tensor(is_virginica[rows].reshape(-1, 1), name="is virginica")
     batch_loss = nn.losses.binary_crossentropy(target, p)
     retain_grads(batch_loss)                               # keep intermediate grads for the picture
-    for weight in model.weights:
-        weight.grad = None
+    dense = model.layers[0]
+    dense.kernel.grad = dense.bias.grad = None             # gradients accumulate: start from none
     batch_loss.backward()
-    kernel, bias = model.weights
+    dw, db = float(dense.kernel.grad.data[0, 0]), float(dense.bias.grad.data[0])
     print(f"hood: 4 flowers, x = {', '.join(f'{v:.1f}' for v in petal_width[rows])} cm, "
           f"p = {', '.join(f'{v:.3f}' for v in p.data.ravel())}, loss = {float(batch_loss.data):.4f}")
-    print(f"      ∂loss/∂w = {float(kernel.grad.data.ravel()[0]):+.4f}, "
-          f"∂loss/∂b = {float(bias.grad.data.ravel()[0]):+.4f}  (kernel.grad, bias.grad)")
-    run.results["hood_grads"] = [float(kernel.grad.data.ravel()[0]), float(bias.grad.data.ravel()[0])]
+    print(f"      ∂loss/∂w = {dw:+.4f}, ∂loss/∂b = {db:+.4f}  (dense.kernel.grad, dense.bias.grad)")
+    run.results["hood_grads"] = [dw, db]
     graph = am.draw_graph(batch_loss, show_values=True, show_grads=True)
-    run.path("quickstart_graph.svg").write_bytes(graph.pipe(format="svg"))
+    try:
+        run.path("quickstart_graph.svg").write_bytes(graph.pipe(format="svg"))
+    except graphviz.ExecutableNotFound as err:             # no renderer: keep the DOT text
+        run.path("quickstart_graph.gv").write_text(graph.source, encoding="utf-8")
+        print(f"graph saved as DOT text only: {err}")
 
-    # --- figures ----------------------------------------------------------------------------------
+    # --- figures (matplotlib: pip install "autograd_mini[plot]") ----------------------------------
+    try:
+        plots.require_matplotlib()
+    except ImportError as err:
+        print(f"no figures: {err}")
+        return run.done()
     plots.plot_history(history, loss_label="binary cross-entropy",
                        title=f"Logistic regression on petal width: loss {loss:.3f}, accuracy {accuracy:.3f}",
                        path=run.path("quickstart_history.png"))

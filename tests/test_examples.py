@@ -20,13 +20,19 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 @pytest.fixture
 def run_example(monkeypatch, tmp_path):
     monkeypatch.syspath_prepend(str(EXAMPLES))  # the scripts import their _common.py
+    import nn.utils
+    counts = getattr(nn.utils, "_name_counts", None)
+    saved = dict(counts) if counts is not None else None
 
     def run(name, *args):
         module = runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name=f"example_{name}")
         out = tmp_path / name
         results = module["main"](["--quick", "--out", str(out), *args])
         return results, out
-    return run
+    yield run
+    if saved is not None:  # leave layer naming ("dense", "dense_1", ...) as the other tests found it
+        counts.clear()
+        counts.update(saved)
 
 
 def assert_files(out, *names):
@@ -52,6 +58,17 @@ def test_quickstart(run_example, capsys):
     svg = (out / "quickstart_graph.svg").read_text()
     assert "grad" in svg and "sigmoid" in svg and "dense/kernel" in svg
     assert "accuracy: 0.9" in capsys.readouterr().out
+
+
+def test_quickstart_without_matplotlib(run_example, monkeypatch, capsys):
+    """`pip install .` has no matplotlib: the README's first command still prints and draws the graph."""
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    r, out = run_example("quickstart")
+    assert r["accuracy"] >= 0.94
+    assert (out / "quickstart_graph.svg").is_file() and not (out / "quickstart_history.png").exists()
+    assert 'pip install "autograd_mini[plot]"' in capsys.readouterr().out
 
 
 def test_house_prices(run_example):
