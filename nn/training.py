@@ -88,6 +88,8 @@ def prepare_xy(model, x, y) -> tuple[np.ndarray, np.ndarray]:
         y = y[:, None]
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same number of samples: x has {len(x)}, y has {len(y)}")
+    if len(x) == 0:
+        raise ValueError("x and y hold no samples")
     out = model.output_shape[1:]
     sparse = model.loss is not None and model.loss.name == "sparse_categorical_crossentropy"
     if y.shape[1:] != out and not (sparse and y.shape[1:] == (1,)):

@@ -94,5 +94,7 @@ def test_bad_arguments():
         Dense(1, input_shape=[0])
     with pytest.raises(TypeError, match="unexpected keyword"):
         _model(optimizer="sgd", loss="mse").fit(np.ones((2, 3)), np.ones(2), epoch=3)
+    with pytest.raises(ValueError, match="no samples"):
+        _model(optimizer="sgd", loss="mse").fit(np.ones((0, 3)), np.ones(0), verbose=0)
     with pytest.raises(ValueError, match="numbers"):
         _model(optimizer="sgd", loss="mse").fit([["a", "b", "c"]], [1.0], verbose=0)
