@@ -24,7 +24,8 @@ __all__ = [
     "Tensor", "Function", "backward", "grad", "gradcheck", "no_grad", "enable_grad",
     "set_grad_enabled", "is_grad_enabled", "get_default_dtype", "set_default_dtype",
     "exp", "log", "sigmoid", "relu", "tanh", "abs", "maximum", "where", "matmul", "linear",
-    "sum", "mean", "max", "reshape", "transpose", "broadcast_to", "draw_graph",
+    "sum", "mean", "max", "reshape", "transpose", "broadcast_to", "draw_graph", "retain_grads",
+    "backward_frames", "save_flipbook",
 ]
 
 
@@ -64,9 +65,12 @@ def __getattr__(name):
     if name in ("gradcheck", "GradcheckReport"):
         from . import gradient_check as module
         return getattr(module, name)
-    if name == "draw_graph":
-        from .draw import draw_graph
-        return draw_graph
+    if name in ("draw_graph", "retain_grads"):
+        from . import draw
+        return getattr(draw, name)
+    if name in ("backward_frames", "save_flipbook"):
+        from . import draw_backward
+        return getattr(draw_backward, name)
     raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")
 
 

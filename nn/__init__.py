@@ -23,12 +23,15 @@ __all__ = [
     "Sequential", "Dense", "Activation", "Input", "Layer", "load_model", "save_model",
     "Callback", "History", "EarlyStopping", "WeightHistory", "LambdaCallback", "dead_relu_units",
     "set_random_seed", "NonFiniteLossWarning", "activations", "callbacks", "initializers", "layers",
-    "losses", "metrics", "optimizers", "utils", "datasets",
+    "losses", "metrics", "optimizers", "utils", "datasets", "plot_model",
 ]
 
 
 def __getattr__(name):
     # these load on first use: `import nn` stays cheap (plots needs matplotlib, diagram graphviz)
+    if name == "plot_model":
+        from .diagram import plot_model
+        return plot_model
     if name in ("datasets", "synthetic", "plots", "diagram", "loss_ops", "training", "progress", "saving",
                 "health", "summary"):
         import importlib
