@@ -26,8 +26,8 @@ def topological_order(root: Tensor) -> list[Tensor]:
     visited: set[int] = set()
     stack = [(root, False)]
     while stack:
-        tensor, children_done = stack.pop()
-        if children_done:
+        tensor, parents_done = stack.pop()
+        if parents_done:
             order.append(tensor)
             continue
         if id(tensor) in visited:
@@ -61,6 +61,7 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
     wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
     found = [None] * len(inputs) if inputs is not None else None
     grads = {id(root): seed}  # gradient waiting at each non-leaf; dropped as soon as it is used
+    ndarray = np.ndarray
     previous_mode = grad_mode.enabled
     grad_mode.enabled = create_graph  # record the backward ops only when asked to
     try:
@@ -76,10 +77,12 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
             parents = ctx.parents
             if create_graph:
                 ctx._out = tensor  # lets saved_tensors hand back graph Tensors
-            try:
+                try:
+                    results = ctx.backward(ctx, grad)
+                finally:
+                    ctx._out = None
+            else:
                 results = ctx.backward(ctx, grad)
-            finally:
-                ctx._out = None
             if not retain_graph:
                 ctx._saved = _RELEASED
             if type(results) is not tuple:
@@ -88,20 +91,23 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
                 results = tuple(results) if type(results) is list else (results,)
             if len(results) != len(parents):
                 raise RuntimeError(_count_message(ctx, len(results), len(parents)))
-            for index, (parent, result) in enumerate(zip(parents, results)):
+            index = -1
+            for parent in parents:
+                index += 1
+                result = results[index]
                 if result is None or not parent.requires_grad:
                     continue
-                result = fit_to_shape(result, parent.data.shape, ctx, index)
-                if parent._ctx is None:
-                    if wanted is None:
-                        _accumulate_into_leaf(parent, result)
-                    elif id(parent) in wanted:
-                        i = wanted[id(parent)]
-                        found[i] = result if found[i] is None else found[i] + result
-                else:
+                if type(result) is not ndarray or result.shape != parent.data.shape:
+                    result = fit_to_shape(result, parent.data.shape, ctx, index)
+                if parent._ctx is not None:
                     key = id(parent)
                     waiting = grads.get(key)
                     grads[key] = result if waiting is None else waiting + result
+                elif wanted is None:
+                    _accumulate_into_leaf(parent, result)
+                elif id(parent) in wanted:
+                    i = wanted[id(parent)]
+                    found[i] = result if found[i] is None else found[i] + result
     finally:
         grad_mode.enabled = previous_mode
     return found
@@ -125,7 +131,7 @@ def _seed(root: Tensor, grad, create_graph: bool):
         if root.data.size != 1:
             raise RuntimeError(f"backward() needs a scalar output or an explicit grad: this tensor has "
                                f"shape {root.shape}; call .sum() first or pass grad= of that shape")
-        seed = np.ones_like(root.data)
+        seed = np.ones(root.data.shape, root.data.dtype)
     else:
         seed = np.asarray(grad, dtype=root.data.dtype)
         if seed.shape != root.data.shape:

@@ -60,7 +60,11 @@ class Linear(Function):
                 grad_w = mT(x) @ grad
             else:  # fold any leading batch axes into one
                 grad_w = mT(x.reshape((-1, x.shape[-1]))) @ grad.reshape((-1, grad.shape[-1]))
-        return (grad_x, grad_w, grad) if len(need) == 3 else (grad_x, grad_w)
+        if len(need) == 2:
+            return grad_x, grad_w
+        # db = the gradient summed over the batch (for a batch of rows; else the engine sums it)
+        grad_b = grad.sum(axis=0) if need[2] and grad.ndim == 2 else grad
+        return grad_x, grad_w, grad_b
 
 
 def linear(x, w, b=None):
