@@ -57,6 +57,7 @@ def softmax(x: Tensor) -> Tensor:
 ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "linear": linear, "sigmoid": sigmoid, "relu": relu, "tanh": tanh, "softmax": softmax,
 }
+_NAMES = {fn: name for name, fn in ACTIVATIONS.items()}
 
 
 def get(identifier: str | Callable | None) -> Callable[[Tensor], Tensor]:
@@ -73,10 +74,8 @@ def get(identifier: str | Callable | None) -> Callable[[Tensor], Tensor]:
 
 def name_of(fn: Callable) -> str:
     """The Keras name of an activation function ("linear" for the identity)."""
-    for key, value in ACTIVATIONS.items():
-        if value is fn:
-            return key
-    return getattr(fn, "__name__", "custom")
+    name = _NAMES.get(fn)  # a dict lookup: fit asks once per layer per step
+    return name if name is not None else getattr(fn, "__name__", "custom")
 
 
 def sigmoid_array(z: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ import autograd_mini as am
 from autograd_mini import Tensor
 
 from . import activations, initializers
+from .fused import IN_PLACE, DenseActivation
 from .utils import unique_name
 
 
@@ -115,6 +116,10 @@ class Layer:
         """The layer's output before its activation (fit hands it to a loss that takes logits)."""
         return x
 
+    def train_call(self, x: Tensor) -> Tensor:
+        """What fit runs: the same function as `call`, possibly with fused ops (see nn.fused)."""
+        return self.call(x)
+
     def get_config(self) -> dict:
         config = {"name": self.name}
         if self.input_shape is not None:
@@ -181,14 +186,26 @@ class Dense(Layer):
             self.build((None, np.shape(weights[0])[0]))
         super().set_weights(weights)
 
-    def pre_activation(self, x: Tensor) -> Tensor:
+    def pre_activation_check(self, x: Tensor) -> None:
         if x.data.shape[-1] != self.kernel.data.shape[0]:
             raise ValueError(f"layer {self.name!r} expects inputs with {self.kernel.shape[0]} features "
                              f"(expected width {self.kernel.shape[0]}), got {x.shape[-1]} (input shape {x.shape})")
+
+    def pre_activation(self, x: Tensor) -> Tensor:
+        self.pre_activation_check(x)
         return am.linear(x, self.kernel, self.bias)
 
     def call(self, x: Tensor) -> Tensor:
         return self.activation(self.pre_activation(x))
+
+    def train_call(self, x: Tensor) -> Tensor:
+        name = self.activation_name
+        if name not in IN_PLACE:  # linear, softmax, custom: the two ops of call
+            return self.call(x)
+        self.pre_activation_check(x)
+        if self.bias is None:
+            return DenseActivation.apply(x, self.kernel, activation=name)
+        return DenseActivation.apply(x, self.kernel, self.bias, activation=name)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units, "activation": self.activation_name,

@@ -113,7 +113,7 @@ class BinaryCrossentropyOp(_Loss):
 
 
 class SigmoidBinaryCrossentropyOp(_Loss):
-    """Binary crossentropy of σ(z) from the logits z: max(z,0) - z·y + log(1 + e^-|z|); gradient (σ(z) - y)/n."""
+    """Binary crossentropy of σ(z) from the logits z: softplus(z) - z·y; gradient (σ(z) - y)/n."""
     __slots__ = ("probs",)
     op_name = "sigmoid_binary_crossentropy"
 
@@ -121,12 +121,8 @@ class SigmoidBinaryCrossentropyOp(_Loss):
     def forward(ctx, y_true, logits, reduction="sum_over_batch_size"):
         ctx.save_for_backward(y_true, logits)
         ctx.probs = sigmoid_array(logits)  # kept: the gradient is σ(z) - y
-        terms = np.abs(logits)  # softplus(z) - z·y, with softplus(z) = max(z, 0) + log(1 + e^-|z|)
-        np.negative(terms, out=terms)
-        np.exp(terms, out=terms)
-        np.log1p(terms, out=terms)
-        terms += np.maximum(logits, 0.0)
-        terms -= logits * y_true
+        terms = np.logaddexp(0.0, logits)  # softplus(z) = log(1 + e^z), overflow-free
+        terms -= logits * y_true           # BCE(σ(z), y) = softplus(z) - z·y
         return _Loss.reduce(ctx, terms, reduction)
 
     @staticmethod

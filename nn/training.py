@@ -50,14 +50,25 @@ def make_plan(model, y: np.ndarray) -> Plan:
     width = model.output_shape[-1]
     sparse = y.shape[-1] == 1 and width > 1
     metric_specs = [metrics_module.get(m, spec.name, width, sparse) for m in model.compiled_metrics]
+    steps = [layer.train_call for layer in model.layers]  # fused ops where they exist (nn.fused)
     if spec.fuses_with is not None and last.activation_name == spec.fuses_with:
         # e.g. sigmoid + binary crossentropy: one stable op on the logits, as Keras's TF backend does
         fn = spec.fn
-        return Plan(model.logits, lambda y_, z: fn(y_, z, from_logits=True),
+        steps[-1] = last.pre_activation
+        return Plan(_chain(steps), lambda y_, z: fn(y_, z, from_logits=True),
                     _TO_PROBABILITIES[spec.fuses_with], metric_specs)
     builtin = isinstance(spec.fn, losses_module.Loss) or spec in losses_module.LOSSES.values()
     fn = spec.fn if builtin else _reduced(spec.fn)
-    return Plan(model.call, fn, lambda a: a, metric_specs)
+    return Plan(_chain(steps), fn, lambda a: a, metric_specs)
+
+
+def _chain(steps: list) -> Callable[[Tensor], Tensor]:
+    """x -> the layers' train_calls one after the other."""
+    def forward(x: Tensor) -> Tensor:
+        for step in steps:
+            x = step(x)
+        return x
+    return forward
 
 
 def _reduced(loss_fn: Callable) -> Callable:

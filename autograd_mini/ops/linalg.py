@@ -52,19 +52,24 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        grad_x = grad @ mT(w) if need[0] else None
-        grad_w = None
-        if need[1]:
-            if x.ndim == 2:
-                grad_w = mT(x) @ grad
-            else:  # fold any leading batch axes into one
-                grad_w = mT(x.reshape((-1, x.shape[-1]))) @ grad.reshape((-1, grad.shape[-1]))
-        if len(need) == 2:
-            return grad_x, grad_w
-        # db = the gradient summed over the batch (for a batch of rows; else the engine sums it)
-        grad_b = grad.sum(axis=0) if need[2] and grad.ndim == 2 else grad
-        return grad_x, grad_w, grad_b
+        return affine_grads(x, w, grad, ctx.needs_input_grad)
+
+
+def affine_grads(x, w, grad, need: tuple) -> tuple:
+    """Gradients of z = x @ W (+ b) given dL/dz, for the inputs flagged in `need`:
+    dx = dz Wᵀ, dW = xᵀ dz, db = dz summed over the batch. Shared by every op ending in an affine map."""
+    grad_x = grad @ mT(w) if need[0] else None
+    grad_w = None
+    if need[1]:
+        if x.ndim == 2:
+            grad_w = mT(x) @ grad
+        else:  # fold any leading batch axes into one
+            grad_w = mT(x.reshape((-1, x.shape[-1]))) @ grad.reshape((-1, grad.shape[-1]))
+    if len(need) == 2:
+        return grad_x, grad_w
+    # for a batch of rows sum here; otherwise the engine sums the broadcast axes
+    grad_b = grad.sum(axis=0) if need[2] and grad.ndim == 2 else grad
+    return grad_x, grad_w, grad_b
 
 
 def linear(x, w, b=None):
