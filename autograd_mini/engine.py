@@ -104,7 +104,11 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
                     waiting = grads.get(key)
                     grads[key] = result if waiting is None else waiting + result
                 elif wanted is None:
-                    _accumulate_into_leaf(parent, result)
+                    if parent.grad is None and type(result) is ndarray and result.dtype == parent.data.dtype \
+                            and result.flags.writeable:
+                        parent.grad = Tensor._make(result, None)  # the first gradient, taken without a copy
+                    else:
+                        _accumulate_into_leaf(parent, result)
                 elif id(parent) in wanted:
                     i = wanted[id(parent)]
                     found[i] = result if found[i] is None else found[i] + result
@@ -131,7 +135,7 @@ def _seed(root: Tensor, grad, create_graph: bool):
         if root.data.size != 1:
             raise RuntimeError(f"backward() needs a scalar output or an explicit grad: this tensor has "
                                f"shape {root.shape}; call .sum() first or pass grad= of that shape")
-        seed = np.ones(root.data.shape, root.data.dtype)
+        seed = np.ones(root.data.shape, root.data.dtype) if root.data.ndim else np.array(1, root.data.dtype)
     else:
         seed = np.asarray(grad, dtype=root.data.dtype)
         if seed.shape != root.data.shape:

@@ -41,7 +41,8 @@ class _Loss(Function):
         ctx.scale = 1.0 / (divisor * max(samples, 1)) if reduction == "sum_over_batch_size" else 1.0 / divisor
         if reduction == "none":
             return terms.sum(axis=-1) / divisor
-        return terms.sum() * ctx.scale  # rows share one width: the mean of row means is the overall mean
+        # rows share one width: the mean of row means is the overall mean (a 0-d array, not a numpy scalar)
+        return np.asarray(terms.sum() * ctx.scale)
 
     @staticmethod
     def spread(ctx, grad):
