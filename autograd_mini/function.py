@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from . import grad_mode
-from .tensor import Tensor, as_array
+from .tensor import Tensor, _Free, as_array
 
 _RELEASED = object()  # marks saved arrays freed after a backward without retain_graph
 
@@ -64,6 +64,24 @@ class Function:
     def needs_input_grad(self) -> tuple:
         """One bool per input: does it need a gradient? Lets backward skip work (e.g. for data)."""
         return tuple([p.requires_grad for p in self.parents])
+
+    def grad_buffer(self, index: int) -> np.ndarray | None:
+        """An array a backward may write input `index`'s gradient into (e.g. matmul's out=),
+        or None: then it returns a new array as usual.
+
+        Offered for a leaf that has no gradient yet, outside create_graph. The buffer is the
+        leaf's own: the one its last gradient was written into, when `zero_grad()` released it
+        (so a training step reuses it instead of allocating), else a new one."""
+        leaf = self.parents[index]
+        if self._out is not None or leaf._ctx is not None or leaf.grad is not None or not leaf.requires_grad:
+            return None
+        buffer = getattr(leaf, "_grad_buffer", None)
+        if type(buffer) is _Free and buffer.array.shape == leaf.data.shape and buffer.array.dtype == leaf.data.dtype:
+            buffer = buffer.array
+        else:
+            buffer = np.empty_like(leaf.data)
+        leaf._grad_buffer = buffer  # in use (not _Free): handed out once, even if x is used twice
+        return buffer
 
     # --- what forward hands to backward ------------------------------------------------
     def save_for_backward(self, *arrays) -> None:

@@ -49,7 +49,7 @@ class Tensor:
     Tensor(data, requires_grad=False, dtype=None, name=None)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "name", "_retain_grad", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "name", "_retain_grad", "_grad_buffer", "__weakref__")
     # Make numpy hand `array * tensor` to Tensor.__rmul__ instead of looping over elements.
     __array_ufunc__ = None
 
@@ -60,6 +60,7 @@ class Tensor:
         self._ctx = None
         self.name = name
         self._retain_grad = False
+        self._grad_buffer = None  # see zero_grad: an array the next backward may write this leaf's gradient into
 
     @classmethod
     def _make(cls, data: np.ndarray, ctx) -> "Tensor":
@@ -105,6 +106,13 @@ class Tensor:
         return self
 
     def zero_grad(self) -> None:
+        """Drop the gradient and let the next backward write the new one into the same array
+        (as PyTorch's zero_grad(set_to_none=False) reuses its buffers): no fresh gradient arrays
+        each training step. Only an array the engine allocated for this leaf is reused -- copy
+        `.grad` first if you keep it. `t.grad = None` drops it without reuse."""
+        grad = self.grad
+        if grad is not None and grad.data is getattr(self, "_grad_buffer", None):
+            self._grad_buffer = _Free(grad.data)
         self.grad = None
 
     def __array__(self, dtype=None, copy=None):
@@ -194,6 +202,14 @@ class Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         return Transpose.apply(self, axes=axes or None)
+
+
+class _Free:
+    """A gradient buffer whose previous contents nobody needs any more (set by zero_grad)."""
+    __slots__ = ("array",)
+
+    def __init__(self, array: np.ndarray):
+        self.array = array
 
 
 def _plain_index(index):

@@ -54,4 +54,4 @@ class DenseActivation(Function):
     def backward(ctx, grad):
         x, w, out = ctx.saved_tensors
         grad_z = grad * IN_PLACE[ctx.activation][1](out)
-        return affine_grads(x, w, grad_z, ctx.needs_input_grad)
+        return affine_grads(ctx, x, w, grad_z)

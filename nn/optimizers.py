@@ -25,7 +25,8 @@ from autograd_mini import Tensor
 class Optimizer:
     """Base class: holds the parameters and per-parameter state ("slots"); subclasses define `update`."""
 
-    slot_names: tuple[str, ...] = ()
+    slot_names: tuple[str, ...] = ()     # per-parameter state, saved with the model
+    scratch_names: tuple[str, ...] = ()  # per-parameter working arrays (not state, not saved)
     name = "optimizer"
 
     def __init__(self, learning_rate, params: Iterable[Tensor] | None = None, lr: float | None = None):
@@ -47,12 +48,14 @@ class Optimizer:
         params = list(params)
         if [id(p) for p in params] != [id(p) for p in self.params]:
             self.params = params
-            self.slots = [{s: np.zeros_like(p.data) for s in self.slot_names} for p in params]
+            self.slots = [{s: np.zeros_like(p.data) for s in self.slot_names + self.scratch_names}
+                          for p in params]
 
     def zero_grad(self) -> None:
-        """Forget the gradients (the next backward starts fresh instead of accumulating)."""
+        """Forget the gradients (the next backward starts fresh instead of accumulating); the next
+        backward writes them into the same arrays (see Tensor.zero_grad)."""
         for p in self.params:
-            p.grad = None
+            p.zero_grad()
 
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient."""
@@ -88,6 +91,7 @@ class SGD(Optimizer):
     """
     name = "sgd"
     default_learning_rate = 0.01
+    scratch_names = ("step",)  # lr·g, kept between steps so an update allocates nothing
 
     def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False,
                  params: Iterable[Tensor] | None = None, lr: float | None = None):
@@ -98,16 +102,17 @@ class SGD(Optimizer):
         super().__init__(learning_rate, params, lr)
 
     def update(self, value, grad, slots):
-        lr = self.learning_rate
+        step = np.multiply(grad, self.learning_rate, out=slots["step"])  # lr·g
         if not self.momentum:
-            value -= grad * lr
+            value -= step
             return
         v = slots["momentum"]
         v *= self.momentum
-        v -= grad * lr
-        if self.nesterov:
-            value += v * self.momentum - grad * lr
-        else:
+        v -= step                       # v ← momentum·v - lr·g
+        if self.nesterov:               # w ← w + momentum·v - lr·g
+            value -= step
+            value += np.multiply(v, self.momentum, out=slots["step"])
+        else:                           # w ← w + v
             value += v
 
     def get_config(self):

@@ -61,10 +61,10 @@ def save_model(model, filepath) -> None:
                              "metrics": [metrics.to_config(m) for m in model.compiled_metrics]}
         if [id(p) for p in opt.params] == [id(w) for w in weights]:  # state belongs to these weights
             config["optimizer_state"] = {"iterations": opt.iterations,
-                                         "slots": [sorted(s) for s in opt.slots]}
+                                         "slots": [_state_names(opt, s) for s in opt.slots]}
             k = 0
             for slots in opt.slots:
-                for name in sorted(slots):
+                for name in _state_names(opt, slots):
                     entries[f"optimizer/{k:04d}.npy"] = _npy(slots[name])
                     k += 1
     directory = os.path.dirname(os.path.abspath(os.fspath(filepath)))
@@ -148,6 +148,11 @@ def load_model(filepath, compile: bool = True, custom_objects: dict | None = Non
     return model
 
 
+def _state_names(opt, slots: dict) -> list[str]:
+    """The slots worth saving: the optimizer's state, not its scratch arrays."""
+    return sorted(name for name in slots if name not in opt.scratch_names)
+
+
 def _restore_optimizer_state(model, state, slots) -> None:
     if not state:
         return
@@ -155,8 +160,9 @@ def _restore_optimizer_state(model, state, slots) -> None:
     opt.bind(model.weights)
     k = 0
     for weight, names, current in zip(model.weights, state["slots"], opt.slots):
-        if sorted(current) != list(names):
-            raise ValueError(f"optimizer slots {names} do not match {type(opt).__name__}'s {sorted(current)}")
+        if _state_names(opt, current) != list(names):
+            raise ValueError(f"optimizer slots {names} do not match "
+                             f"{type(opt).__name__}'s {_state_names(opt, current)}")
         for name in names:
             if slots[k].shape != weight.shape:
                 raise ValueError(f"optimizer slot {name!r} of {weight.name!r} has shape {slots[k].shape}, "

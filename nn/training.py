@@ -201,8 +201,8 @@ def _train_epoch(plan: Plan, params, optimizer, x, y, batch_size, shuffle, hooks
         if not math.isfinite(value):
             bad_batch = step
             break
-        for p in params:  # zero_grad: the first gradient is then stored without a copy
-            p.grad = None
+        for p in params:  # the new gradients are written into last step's arrays (Tensor.zero_grad)
+            p.zero_grad()
         loss.backward()
         optimizer.step()
         if want_running_logs:

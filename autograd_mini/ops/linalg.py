@@ -52,23 +52,31 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
-        return affine_grads(x, w, grad, ctx.needs_input_grad)
+        return affine_grads(ctx, x, w, grad)
 
 
-def affine_grads(x, w, grad, need: tuple) -> tuple:
-    """Gradients of z = x @ W (+ b) given dL/dz, for the inputs flagged in `need`:
-    dx = dz Wᵀ, dW = xᵀ dz, db = dz summed over the batch. Shared by every op ending in an affine map."""
+def affine_grads(ctx, x, w, grad) -> tuple:
+    """Gradients of z = x @ W (+ b) given dL/dz, for the inputs that need one:
+    dx = dz Wᵀ, dW = xᵀ dz, db = dz summed over the batch. Shared by every op ending in an
+    affine map. dW and db go straight into the weights' gradient buffers when the engine
+    offers them (ctx.grad_buffer): a training step then allocates no weight-sized arrays."""
+    need = ctx.needs_input_grad
     grad_x = grad @ mT(w) if need[0] else None
     grad_w = None
     if need[1]:
-        if x.ndim == 2:
-            grad_w = mT(x) @ grad
-        else:  # fold any leading batch axes into one
-            grad_w = mT(x.reshape((-1, x.shape[-1]))) @ grad.reshape((-1, grad.shape[-1]))
+        if x.ndim != 2:  # fold any leading batch axes into one
+            x, grad = x.reshape((-1, x.shape[-1])), grad.reshape((-1, grad.shape[-1]))
+        out = ctx.grad_buffer(1)
+        grad_w = mT(x) @ grad if out is None else np.matmul(mT(x), grad, out=out)
     if len(need) == 2:
         return grad_x, grad_w
-    # for a batch of rows sum here; otherwise the engine sums the broadcast axes
-    grad_b = grad.sum(axis=0) if need[2] and grad.ndim == 2 else grad
+    grad_b = None
+    if need[2]:
+        if grad.ndim != 2:  # not a batch of rows: the engine sums the broadcast axes
+            grad_b = grad
+        else:
+            out = ctx.grad_buffer(2)
+            grad_b = grad.sum(axis=0) if out is None else grad.sum(axis=0, out=out)
     return grad_x, grad_w, grad_b
 
 
