@@ -556,45 +556,34 @@ def workload_chain(args):
 
     out["numpy"] = Contender(hand_backward, fixed_n=1)
 
-    try:
-        import autograd_mini as am
-
-        def lib_build():
-            x = am.Tensor(1.0, requires_grad=True)
+    def chain_contender(who, leaf, grad_of):
+        """Check d/dx for the framework whose scalar leaf is `leaf(1.0)`, then time its backward."""
+        def build():
+            x = leaf(1.0)
             y = x
             for _ in range(length):
                 y = y * CHAIN_FACTOR
             return x, y
 
-        def lib_backward(n, state):
+        def backward(n, state):
             state[1].backward()
 
-        x, y = lib_build()
+        x, y = build()
         y.backward()
-        check_close("chain: d/dx, library", expected, float(x.grad), rtol=1e-3)
-        del x, y
-        out["library"] = Contender(lib_backward, fixed_n=1, prepare=lib_build)
+        check_close(f"chain: d/dx, {who}", expected, grad_of(x), rtol=1e-3)
+        return Contender(backward, fixed_n=1, prepare=build)  # the checked chain is freed on return
+
+    try:
+        import autograd_mini as am
+        out["library"] = chain_contender("library", lambda v: am.Tensor(v, requires_grad=True),
+                                         lambda x: float(x.grad))
     except Unavailable as err:
         out["library"] = err
 
     try:
         torch = need_torch()
-
-        def torch_build():
-            x = torch.tensor(1.0, requires_grad=True)
-            y = x
-            for _ in range(length):
-                y = y * CHAIN_FACTOR
-            return x, y
-
-        def torch_backward(n, state):
-            state[1].backward()
-
-        x, y = torch_build()
-        y.backward()
-        check_close("chain: d/dx, torch", expected, x.grad.item(), rtol=1e-3)
-        del x, y
-        out["torch"] = Contender(torch_backward, fixed_n=1, prepare=torch_build)
+        out["torch"] = chain_contender("torch", lambda v: torch.tensor(v, requires_grad=True),
+                                       lambda x: x.grad.item())
     except Unavailable as err:
         out["torch"] = err
     notes.append(f"d/dx = {np.float32(CHAIN_FACTOR)}^{length} = {expected:.6f} checked for every contender")

@@ -9,6 +9,7 @@ epochs, and the talk's neuron-level diagram of the network.
     python examples/iris_hidden_layer.py [--out DIR] [--quick]
 """
 from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
+from _talk_model import logistic_regression
 
 import numpy as np
 
@@ -28,10 +29,7 @@ def main(argv=None):
 
     # --- logistic regression: stuck at 2/3 --------------------------------------------------------
     nn.set_random_seed(0)
-    logistic = Sequential()
-    logistic.add(Dense(1, input_dim=1))
-    logistic.add(Activation("sigmoid"))
-    logistic.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    logistic = logistic_regression()                         # the talk's model (examples/_talk_model.py)
     logistic.fit(X, is_versicolor, epochs=run.epochs(500, 100), verbose=0)
     loss, accuracy = logistic.evaluate(X, is_versicolor, verbose=0)
     p_max = float(logistic.predict(X, verbose=0).max())

@@ -7,11 +7,11 @@ w = 3 and b = −5, next to the learned ones.
     python examples/iris_logistic.py [--out DIR] [--quick]
 """
 from _common import Run, affine  # first: repo on sys.path, headless plots, one BLAS thread
+from _talk_model import logistic_regression
 
 import numpy as np
 
 import nn
-from nn import Activation, Dense, Sequential
 from nn import plots
 from nn.datasets import load_iris
 
@@ -39,11 +39,8 @@ def main(argv=None):
     fig.suptitle("Fitting by hand: change w to squeeze the curve, b to shift it (w=3, b=−5 fits)")
     plots.savefig(fig, run.path("iris_by_hand.png"))
 
-    # --- the talk's Keras model -----------------------------------------------------------------
-    model = Sequential()
-    model.add(Dense(1, input_dim=1))
-    model.add(Activation("sigmoid"))
-    model.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    # --- the talk's Keras model (examples/_talk_model.py) ----------------------------------------
+    model = logistic_regression()                           # Dense(1) + sigmoid, cross-entropy, SGD
     history = model.fit(X, is_virginica, epochs=500, verbose=0)
     loss, accuracy = model.evaluate(X, is_virginica, verbose=0)
     learned = model.get_weights()

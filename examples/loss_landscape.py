@@ -8,11 +8,11 @@ while the loss still slopes, and fit walks down the loss.
     python examples/loss_landscape.py [--out DIR] [--quick]
 """
 from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
+from _talk_model import logistic_regression
 
 import numpy as np
 
 import nn
-from nn import Activation, Dense, Sequential
 from nn import plots
 from nn.callbacks import WeightHistory
 from nn.datasets import load_iris
@@ -41,10 +41,7 @@ def main(argv=None):
     loss_grid, accuracy_grid = landscape(x, y, W, B)
 
     # --- the talk's training run: start at (−9, −9), look every 25 epochs ----------------------
-    model = Sequential()
-    model.add(Dense(1, input_dim=1))
-    model.add(Activation("sigmoid"))
-    model.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    model = logistic_regression()                            # the talk's model (examples/_talk_model.py)
     model.set_weights([np.array([[-9.0]]), np.array([-9.0])])
     path = WeightHistory(every=25)
     epochs = run.epochs(1500, 500)

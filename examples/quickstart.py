@@ -7,6 +7,7 @@ loss -- values and gradients on every node -- and the training curves.
     python examples/quickstart.py [--out DIR] [--quick]
 """
 from _common import Run, affine  # first: repo on sys.path, headless plots, one BLAS thread
+from _talk_model import logistic_regression
 
 import graphviz
 import numpy as np
@@ -14,7 +15,6 @@ import numpy as np
 import autograd_mini as am
 from autograd_mini.draw import retain_grads
 import nn
-from nn import Activation, Dense, Sequential
 from nn import plots
 from nn.datasets import load_iris
 
@@ -27,11 +27,8 @@ def main(argv=None):
     petal_width = iris.data[:, 3]                          # (150,) in cm
     is_virginica = (iris.target == 2).astype("float32")    # 1 for virginica, else 0
 
-    # --- the talk's Keras model, unchanged ------------------------------------------------------
-    model = Sequential()
-    model.add(Dense(1, input_dim=1))
-    model.add(Activation("sigmoid"))
-    model.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    # --- the talk's Keras model, unchanged (examples/_talk_model.py) ------------------------------
+    model = logistic_regression()                          # Dense(1) + sigmoid, cross-entropy, SGD
     history = model.fit(petal_width, is_virginica, epochs=500, verbose=0)
 
     loss, accuracy = model.evaluate(petal_width, is_virginica, verbose=0)

@@ -52,6 +52,26 @@ class _Loss(Function):
         return grad * ctx.scale
 
 
+class _ClippedLoss(_Loss):
+    """A loss of probabilities clipped to [1e-7, 1-1e-7], as Keras does; the gradient is 0 where clipped."""
+    __slots__ = ("clipped", "inside")
+
+    @staticmethod
+    def clip(ctx, probs: np.ndarray) -> np.ndarray:
+        """The clipped probabilities; remembers them and where no clipping happened."""
+        ctx.clipped = np.clip(probs, EPSILON, 1.0 - EPSILON)
+        ctx.inside = (probs >= EPSILON) & (probs <= 1.0 - EPSILON)
+        return ctx.clipped
+
+    @staticmethod
+    def clipped_for_backward(ctx, probs):
+        """The clipped probabilities for a backward; under create_graph (`probs` a Tensor) expressed
+        through `probs` where unclipped, so the gradient depends on them and second derivatives work."""
+        if isinstance(probs, Tensor):
+            return dual.where(ctx.inside, probs, ctx.clipped)
+        return ctx.clipped
+
+
 class MeanSquaredErrorOp(_Loss):
     """mean((ŷ - y)²); gradient 2(ŷ - y)/n."""
     __slots__ = ()
@@ -88,25 +108,22 @@ class MeanAbsoluteErrorOp(_Loss):
         return (-g if ctx.needs_input_grad[0] else None), g
 
 
-class BinaryCrossentropyOp(_Loss):
+class BinaryCrossentropyOp(_ClippedLoss):
     """-(y log p + (1-y) log(1-p)) with p clipped to [1e-7, 1-1e-7]; gradient (p-y)/(p(1-p))/n, 0 where clipped."""
-    __slots__ = ("clipped", "inside")
+    __slots__ = ()
     op_name = "binary_crossentropy"
 
     @staticmethod
     def forward(ctx, y_true, y_pred, reduction="sum_over_batch_size"):
         ctx.save_for_backward(y_true, y_pred)
-        c = np.clip(y_pred, EPSILON, 1.0 - EPSILON)
-        ctx.clipped, ctx.inside = c, (y_pred >= EPSILON) & (y_pred <= 1.0 - EPSILON)
+        c = _ClippedLoss.clip(ctx, y_pred)
         elementwise = -(y_true * np.log(c) + (1.0 - y_true) * np.log(1.0 - c))
         return _Loss.reduce(ctx, elementwise, reduction)
 
     @staticmethod
     def backward(ctx, grad):
         y_true, y_pred = ctx.saved_tensors
-        c = ctx.clipped
-        if isinstance(y_pred, Tensor):  # create_graph: let the gradient depend on y_pred itself
-            c = dual.where(ctx.inside, y_pred, c)
+        c = _ClippedLoss.clipped_for_backward(ctx, y_pred)
         up = _Loss.spread(ctx, grad)
         grad_pred = (c - y_true) / (c * (1.0 - c)) * ctx.inside * up
         grad_true = (np.log(1.0 - ctx.clipped) - np.log(ctx.clipped)) * up if ctx.needs_input_grad[0] else None
@@ -134,17 +151,16 @@ class SigmoidBinaryCrossentropyOp(_Loss):
         return (-logits * up if ctx.needs_input_grad[0] else None), (probs - y_true) * up
 
 
-class CategoricalCrossentropyOp(_Loss):
+class CategoricalCrossentropyOp(_ClippedLoss):
     """-Σ y log q over classes, q = p / Σp clipped to [1e-7, 1-1e-7] (Keras's formula on probabilities)."""
-    __slots__ = ("clipped", "inside")
+    __slots__ = ()
     op_name = "categorical_crossentropy"
 
     @staticmethod
     def forward(ctx, y_true, y_pred, reduction="sum_over_batch_size"):
         ctx.save_for_backward(y_true, y_pred)
         q = y_pred / y_pred.sum(axis=-1, keepdims=True)
-        c = np.clip(q, EPSILON, 1.0 - EPSILON)
-        ctx.clipped, ctx.inside = c, (q >= EPSILON) & (q <= 1.0 - EPSILON)
+        c = _ClippedLoss.clip(ctx, q)
         return _Loss.reduce(ctx, -(y_true * np.log(c)), reduction, per_sample="sum")
 
     @staticmethod
@@ -152,7 +168,7 @@ class CategoricalCrossentropyOp(_Loss):
         y_true, y_pred = ctx.saved_tensors
         total = y_pred.sum(axis=-1, keepdims=True)
         q = y_pred / total
-        c = dual.where(ctx.inside, q, ctx.clipped) if isinstance(y_pred, Tensor) else ctx.clipped
+        c = _ClippedLoss.clipped_for_backward(ctx, q)
         up = _Loss.spread(ctx, grad)
         grad_q = -y_true / c * ctx.inside * up
         # through the normalization q = p / Σp:  dL/dp = (dL/dq - Σ dL/dq ⊙ q) / Σp

@@ -16,18 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .datasets import Bunch  # the same dict-with-attributes as nn.datasets.load_iris returns
+
 __all__ = ["Bunch", "make_cereals", "make_concrete", "concrete_strength", "CEREAL_WEIGHTS",
            "CEREAL_BIAS"]
-
-try:  # the same dict-with-attributes as nn.datasets.load_iris returns
-    from .datasets import Bunch
-except ImportError:  # pragma: no cover - nn.datasets is optional here
-    class Bunch(dict):
-        def __getattr__(self, name):
-            try:
-                return self[name]
-            except KeyError:
-                raise AttributeError(name) from None
 
 #: calories = 90 + 2.5·sugars + 1.5·fiber + 4·protein (+ noise): the linear unit's true weights.
 CEREAL_WEIGHTS = (2.5, 1.5, 4.0)

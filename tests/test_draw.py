@@ -1,20 +1,14 @@
 """draw_graph: the DOT it writes for known graphs, and that it renders with and without `dot`."""
 import re
-import shutil
 import time
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 
 import autograd_mini as am
 from autograd_mini.draw import draw_graph, format_array, layer_of_name, retain_grads
-from autograd_mini.render import Diagram, GraphvizNotInstalledError, has_dot_program
-
-SVG_NS = "{http://www.w3.org/2000/svg}"
-DOT_INSTALLED = shutil.which("dot") is not None  # decided before any test changes PATH
-needs_dot = pytest.mark.skipif(not DOT_INSTALLED, reason="the Graphviz program `dot` is not "
-                               "installed (apt-get install -y graphviz; CI does)")
+from autograd_mini.render import Diagram, GraphvizNotInstalledError
+from conftest import needs_dot, svg_texts
 
 NODE = re.compile(r"^\t+(\w+) \[(label=.*)\]$", re.M)
 EDGE = re.compile(r"^\t+(\w+) -> (\w+)(?: \[(.*)\])?$", re.M)
@@ -255,21 +249,6 @@ def test_a_6000_op_graph_draws_in_about_a_second():
     start = time.perf_counter()
     folded = draw_graph(loss).source
     assert time.perf_counter() - start < 5.0 and len(folded) < len(source) // 50
-
-
-@pytest.fixture
-def no_dot(monkeypatch, tmp_path):
-    """Hide any Graphviz program: PATH is an empty directory."""
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    assert not has_dot_program()
-
-
-def svg_texts(svg: bytes) -> list:
-    root = ET.fromstring(svg)
-    assert root.tag == SVG_NS + "svg"
-    return [t.text for t in root.iter(SVG_NS + "text")]
 
 
 def test_svg_without_the_graphviz_program(no_dot, tmp_path):

@@ -12,6 +12,7 @@ import pytest
 
 import autograd_mini as am
 from autograd_mini import Tensor, gradcheck
+from conftest import BINARY_OPS
 
 SHAPES = [(), (4,), (3, 4), (1, 4), (3, 1), (2, 3, 4)]
 PAIRS = list(itertools.product(SHAPES, SHAPES))  # every ordered pair: all of them broadcast
@@ -49,31 +50,21 @@ def _operands(op, sa, sb):
     return np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
 
 
-BINARY = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b,
-    "pow": lambda a, b: a ** b,
-    "maximum": lambda a, b: am.maximum(a, b),
-}
-
-
 @pytest.mark.parametrize("sa,sb", PAIRS, ids=[f"{a}-{b}" for a, b in PAIRS])
-@pytest.mark.parametrize("op", list(BINARY))
+@pytest.mark.parametrize("op", list(BINARY_OPS))
 def test_binary_op_broadcasting(op, sa, sb):
     a, b = _operands(op, sa, sb)
-    out = BINARY[op](Tensor(a), Tensor(b))
+    out = BINARY_OPS[op](Tensor(a), Tensor(b))
     assert out.shape == np.broadcast_shapes(sa, sb)
-    check(BINARY[op], a, b)
+    check(BINARY_OPS[op], a, b)
 
 
-@pytest.mark.parametrize("op", list(BINARY))
+@pytest.mark.parametrize("op", list(BINARY_OPS))
 def test_binary_op_only_one_side_needs_grad(op):
     a, b = _operands(op, (3, 1), (4,))
     # the other operand a constant: an ndarray, so only one input is a graph leaf
-    check(lambda x: BINARY[op](x, Tensor(b)), a)
-    check(lambda y: BINARY[op](Tensor(a), y), b)
+    check(lambda x: BINARY_OPS[op](x, Tensor(b)), a)
+    check(lambda y: BINARY_OPS[op](Tensor(a), y), b)
 
 
 @pytest.mark.parametrize("expr", [

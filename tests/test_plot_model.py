@@ -1,7 +1,5 @@
 """nn.plot_model: layers (Keras's boxes), neurons (the PyData talk's pictures), ops (clustered)."""
 import re
-import shutil
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -9,11 +7,7 @@ import pytest
 import nn
 from nn import Activation, Dense, Sequential
 from nn.diagram import plot_model
-
-SVG_NS = "{http://www.w3.org/2000/svg}"
-DOT_INSTALLED = shutil.which("dot") is not None
-needs_dot = pytest.mark.skipif(not DOT_INSTALLED, reason="the Graphviz program `dot` is not "
-                               "installed (apt-get install -y graphviz; CI does)")
+from conftest import needs_dot, svg_texts
 
 NODE = re.compile(r'^\t+(\w+) \[label="((?:[^"\\]|\\.)*)"', re.M)
 EDGE = re.compile(r"^\t+(\w+) -> (\w+)$", re.M)  # visible edges (invisible ones carry attributes)
@@ -122,19 +116,6 @@ def test_bad_requests_say_what_to_do():
         plot_model(Sequential([Dense(2)]), detail="neurons")
     with pytest.raises(ValueError, match="no layers"):
         plot_model(Sequential())
-
-
-@pytest.fixture
-def no_dot(monkeypatch, tmp_path):
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-
-
-def svg_texts(svg: bytes) -> list:
-    root = ET.fromstring(svg)
-    assert root.tag == SVG_NS + "svg"
-    return [t.text for t in root.iter(SVG_NS + "text")]
 
 
 def test_every_view_renders_svg_without_the_graphviz_program(no_dot):

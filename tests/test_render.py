@@ -1,9 +1,7 @@
 """Tests for autograd_mini.render: SVG without the Graphviz program, all formats with it."""
 import os
-import shutil
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import graphviz
@@ -11,25 +9,9 @@ import pytest
 
 from autograd_mini import render
 from autograd_mini.render import Diagram, GraphvizNotInstalledError, has_dot_program, render_svg
+from conftest import needs_dot, svg_texts
 
-SVG_NS = "{http://www.w3.org/2000/svg}"
 LABELS = ["x * w", "relu", "a < b & c", "∂L/∂x"]  # XML specials and non-ASCII on purpose
-
-# Decided at import, before any test fiddles with PATH.
-DOT_INSTALLED = shutil.which("dot") is not None
-needs_dot = pytest.mark.skipif(
-    not DOT_INSTALLED,
-    reason="the Graphviz program `dot` is not installed (apt-get install -y graphviz; CI does)",
-)
-
-
-@pytest.fixture
-def no_dot(monkeypatch, tmp_path):
-    """Hide any Graphviz program: PATH is an empty directory."""
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    assert not has_dot_program()
 
 
 def make_diagram() -> Diagram:
@@ -39,13 +21,6 @@ def make_diagram() -> Diagram:
     d.edge("n0", "n1")
     d.edge("n2", "n3")
     return d
-
-
-def svg_texts(svg: bytes) -> list:
-    """Parse as XML (a real SVG, not just text) and return its <text> contents."""
-    root = ET.fromstring(svg)
-    assert root.tag == SVG_NS + "svg"
-    return [t.text for t in root.iter(SVG_NS + "text")]
 
 
 def test_pipe_svg_without_dot(no_dot):
