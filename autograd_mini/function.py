@@ -75,7 +75,7 @@ class Function:
         leaf = self.parents[index]
         if self._out is not None or leaf._ctx is not None or leaf.grad is not None or not leaf.requires_grad:
             return None
-        buffer = getattr(leaf, "_grad_buffer", None)
+        buffer = leaf._grad_buffer
         if type(buffer) is _Free and buffer.array.shape == leaf.data.shape and buffer.array.dtype == leaf.data.dtype:
             buffer = buffer.array
         else:

@@ -72,6 +72,7 @@ class Tensor:
         t.grad = None
         t.name = None
         t._retain_grad = False
+        t._grad_buffer = None
         return t
 
     # --- plain attributes -------------------------------------------------------------
@@ -111,7 +112,7 @@ class Tensor:
         each training step. Only an array the engine allocated for this leaf is reused -- copy
         `.grad` first if you keep it. `t.grad = None` drops it without reuse."""
         grad = self.grad
-        if grad is not None and grad.data is getattr(self, "_grad_buffer", None):
+        if grad is not None and grad.data is self._grad_buffer:
             self._grad_buffer = _Free(grad.data)
         self.grad = None
 

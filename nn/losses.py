@@ -47,6 +47,8 @@ __all__ = ["mean_squared_error", "mean_absolute_error", "binary_crossentropy", "
 # --- the functions users call (and compile(loss="...") uses) -----------------------------------
 def _prepare(y_true, y_pred) -> tuple[Tensor, Tensor]:
     """y_pred as a Tensor (keeping its graph), y_true as a constant of the same dtype and rank."""
+    if isinstance(y_true, Tensor) and isinstance(y_pred, Tensor) and y_true.data.shape == y_pred.data.shape:
+        return y_true, y_pred  # already in shape (what fit passes): nothing to convert
     if not isinstance(y_pred, Tensor):
         y_pred = Tensor(y_pred)
     if not isinstance(y_true, Tensor):
@@ -59,6 +61,8 @@ def _prepare(y_true, y_pred) -> tuple[Tensor, Tensor]:
 
 
 def _check(reduction: str) -> str:
+    if reduction == "sum_over_batch_size":
+        return reduction
     reduction = "sum_over_batch_size" if reduction == "mean" else reduction
     if reduction not in REDUCTIONS:
         raise ValueError(f"unknown reduction {reduction!r}; valid: {', '.join(REDUCTIONS)}")
