@@ -13,10 +13,10 @@ True
 Frame 0 shows the seed (d loss / d loss = 1) on the output; frame k highlights the op whose
 backward runs at step k, labels the edges it just sent gradients along with those gradients,
 and shows every gradient that has arrived so far (a value used twice first shows the part
-that has arrived). Steps follow the engine's own order, and the gradients are the engine's:
-each op's own ``backward`` is called, as :func:`autograd_mini.backward` does, but into a
-dictionary, so ``.grad`` is left alone. Call it before ``loss.backward()`` (or pass
-``retain_graph=True`` to that backward): a backward frees what the ops saved.
+that has arrived). The steps and gradients are the engine's own: the engine's backward runs,
+with a hook that records each step, and leaves its gradients on the side, so ``.grad`` is
+left alone. Call it before ``loss.backward()`` (or pass ``retain_graph=True`` to that
+backward): a backward frees what the ops saved.
 
 :func:`save_flipbook` writes the frames as SVG files plus an ``index.html`` that pages
 through them (buttons and arrow keys).
@@ -30,8 +30,8 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from . import grad_mode
 from .draw import Diagram, GraphView, layer_of_name
+from .engine import _seed, run_backward, topological_order
 from .function import _RELEASED, fit_to_shape
 from .tensor import Tensor
 
@@ -43,23 +43,15 @@ def backward_steps(tensor: Tensor, grad=None):
 
     Yields ``(op, grads, sent)``: the tensor whose op just ran backward (None for the seed),
     the gradients so far ``{id(tensor): array}`` (a snapshot), and ``sent`` ``{input position: array}``,
-    what this step passed to each of the op's inputs. Nothing is written to ``.grad``."""
-    if not tensor.requires_grad:
-        raise RuntimeError("backward_steps() on a tensor that does not require grad")
-    if grad is None:
-        if tensor.data.size != 1:
-            raise RuntimeError(f"backward_steps() needs a scalar output or an explicit grad "
-                               f"(this tensor has shape {tensor.shape})")
-        seed = np.ones_like(tensor.data)
-    else:
-        seed = np.asarray(grad, dtype=tensor.data.dtype)
-        if seed.shape != tensor.data.shape:
-            raise ValueError(f"grad has shape {seed.shape}, the tensor {tensor.shape}")
-    grads = {id(tensor): seed}
-    yield None, dict(grads), {}
+    what this step passed to each of the op's inputs. Nothing is written to ``.grad``.
+
+    The engine itself runs the steps (:func:`~autograd_mini.engine.run_backward` with an
+    ``on_step`` hook, all of them before the first op's step is yielded); here they are only
+    recorded, then replayed to add up the gradients that have arrived at each step."""
+    seed = _seed(tensor, grad, create_graph=False)
+    yield None, {id(tensor): seed}, {}
     if tensor._ctx is None:
         return
-    from .engine import topological_order
     order = topological_order(tensor)
     for t in order:
         if t._ctx._saved is _RELEASED:
@@ -67,25 +59,31 @@ def backward_steps(tensor: Tensor, grad=None):
                 "backward frames need the values the ops saved, and a backward() already freed "
                 "them: draw the frames before calling backward(), or call "
                 "backward(retain_graph=True)")
-    with grad_mode.no_grad():
-        for t in reversed(order):
-            g = grads.get(id(t))
-            if g is None:
-                continue
-            ctx = t._ctx
-            results = ctx.backward(ctx, g)
-            parents = ctx.parents
-            if type(results) is not tuple:  # as the engine: a list is one per input, else one
-                results = tuple(results) if type(results) is list else (results,)
-            sent = {}
-            for pos, (parent, result) in enumerate(zip(parents, results)):
-                if result is None or not parent.requires_grad:
-                    continue
-                result = np.asarray(fit_to_shape(result, parent.data.shape, ctx, pos))
-                sent[pos] = result
-                waiting = grads.get(id(parent))
-                grads[id(parent)] = result if waiting is None else waiting + result
-            yield t, dict(grads), sent  # a snapshot: the arrays are never changed in place
+    steps = []
+
+    def record(t: Tensor, _grad, results: tuple) -> None:
+        ctx = t._ctx
+        sent = {pos: np.asarray(fit_to_shape(result, parent.data.shape, ctx, pos))
+                for pos, (parent, result) in enumerate(zip(ctx.parents, results))
+                if result is not None and parent.requires_grad}
+        steps.append((t, sent))
+
+    # inputs=(): leaves' .grad is left alone; the engine still sets .grad of tensors marked
+    # retain_grad(), so theirs is put back
+    retained = [(t, t.grad) for t in order if t._retain_grad]
+    try:
+        run_backward(tensor, seed, create_graph=False, retain_graph=True, inputs=(), on_step=record)
+    finally:
+        for t, kept in retained:
+            t.grad = kept
+    grads = {id(tensor): seed}
+    for t, sent in steps:
+        parents = t._ctx.parents
+        for pos, result in sent.items():
+            key = id(parents[pos])
+            waiting = grads.get(key)
+            grads[key] = result if waiting is None else waiting + result
+        yield t, dict(grads), sent  # a snapshot: the arrays are never changed in place
 
 
 def backward_frames(tensor: Tensor, grad=None, *, max_frames: Optional[int] = 200,

@@ -9,7 +9,7 @@
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -55,9 +55,16 @@ def backward(root: Tensor, grad=None, *, create_graph: bool = False, retain_grap
 
 
 def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
-                 inputs: Sequence[Tensor] | None = None):
+                 inputs: Sequence[Tensor] | None = None,
+                 on_step: Callable[[Tensor, object, tuple], None] | None = None):
     """The engine. Without `inputs`, gradients go into leaves' `.grad`; with `inputs`, they are
-    returned for those tensors only and no `.grad` is touched (what `grad()` needs)."""
+    returned for those tensors only and no `.grad` is touched (what `grad()` needs).
+
+    on_step(tensor, grad, results), if given, is called after each op's backward has run and
+    its results have been passed on: `grad` is the gradient the op received, `results` one
+    gradient (or None) per input, as the backward returned them (before fitting to the input's
+    shape). For tools that watch backward (autograd_mini.draw_backward); when None, the cost is
+    one `is not None` check per op."""
     wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
     found = [None] * len(inputs) if inputs is not None else None
     grads = {id(root): seed}  # gradient waiting at each non-leaf; dropped as soon as it is used
@@ -112,6 +119,8 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
                 elif id(parent) in wanted:
                     i = wanted[id(parent)]
                     found[i] = result if found[i] is None else found[i] + result
+            if on_step is not None:
+                on_step(tensor, grad, results)
     finally:
         grad_mode.enabled = previous_mode
     return found
