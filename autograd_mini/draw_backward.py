@@ -30,7 +30,8 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from .draw import Diagram, GraphView, layer_of_name
+from .draw_layers import layer_of_name
+from .draw_view import Diagram, GraphView
 from .engine import _seed, run_backward, topological_order
 from .function import _RELEASED, fit_to_shape
 from .tensor import Tensor
