@@ -78,7 +78,7 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
                 continue
             if wanted is not None and id(tensor) in wanted:
                 found[wanted[id(tensor)]] = grad
-            if tensor._retain_grad:
+            if tensor._retain_grad and wanted is None:  # with inputs=, no .grad is touched
                 tensor.grad = grad if isinstance(grad, Tensor) else Tensor._make(grad, None)
             ctx = tensor._ctx
             parents = ctx.parents

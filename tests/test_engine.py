@@ -377,3 +377,16 @@ def test_grad_leaves_an_outer_graph_usable():
     np.testing.assert_array_equal(g.data, 2 * h.data)
     h.sum().backward()
     np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+
+
+def test_grad_function_leaves_retained_intermediate_grads_alone():
+    x = Tensor(2.0, requires_grad=True)
+    seen = {}
+
+    def f(x):
+        h = (x * x).retain_grad()
+        seen["h"] = h
+        return h * 3.0
+
+    assert float(am.grad(f)(x)) == 12.0
+    assert seen["h"].grad is None and x.grad is None
