@@ -67,6 +67,8 @@ class CallbackList:
         self.batch_begin = [cb for cb in self.callbacks
                             if _overrides(cb, "on_batch_begin", "on_train_batch_begin")]
         self.batch_end = [cb for cb in self.callbacks if _overrides(cb, "on_batch_end", "on_train_batch_end")]
+        # called every epoch, and few callbacks define it (History does not): skip the no-ops
+        self.epoch_begin = [cb for cb in self.callbacks if _overrides(cb, "on_epoch_begin")]
 
     def on_train_begin(self, logs=None):
         for cb in self.callbacks:
@@ -77,7 +79,7 @@ class CallbackList:
             cb.on_train_end(logs)
 
     def on_epoch_begin(self, epoch, logs=None):
-        for cb in self.callbacks:
+        for cb in self.epoch_begin:
             cb.on_epoch_begin(epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):

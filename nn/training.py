@@ -187,7 +187,8 @@ def _train_epoch(plan: Plan, params, optimizer, x, y, batch_size, shuffle, hooks
     for step, start in enumerate(range(0, n, batch_size)):
         for cb in hooks.batch_begin:
             cb.on_train_batch_begin(step)
-        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        # one batch holding everything is the data itself: no views to make
+        xb, yb = (x, y) if n <= batch_size else (x[start:start + batch_size], y[start:start + batch_size])
         out = forward(Tensor._make(xb, None))
         loss = loss_fn(Tensor._make(yb, None), out)
         value = float(loss.data)
@@ -215,6 +216,8 @@ def _train_epoch(plan: Plan, params, optimizer, x, y, batch_size, shuffle, hooks
 
 def _logs(loss_total: float, metric_totals: list, metric_specs: list, seen: int) -> dict:
     """Epoch means, keys sorted as Keras sorts them ("accuracy" before "loss")."""
+    if not metric_specs:  # called once per epoch (per batch with callbacks): skip sorting one key
+        return {"loss": float(loss_total / seen)}
     logs = {"loss": loss_total / seen}
     for spec, total in zip(metric_specs, metric_totals):
         logs[spec.name] = total / seen
