@@ -129,3 +129,15 @@ def test_every_view_renders_svg_without_the_graphviz_program(no_dot):
 def test_png_with_the_graphviz_program():
     png = plot_model(talk_hidden_layer(), detail="neurons").pipe(format="png")
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_top_level_names_are_the_diagram_functions():
+    import autograd_mini as am
+    import nn
+    from autograd_mini import draw, draw_backward
+    from nn import diagram
+    assert nn.plot_model is diagram.plot_model
+    assert am.draw_graph is draw.draw_graph and am.retain_grads is draw.retain_grads
+    assert am.backward_frames is draw_backward.backward_frames
+    assert am.save_flipbook is draw_backward.save_flipbook
+    assert am.gradcheck.__module__ == "autograd_mini.gradient_check"  # the function, not the module
