@@ -135,13 +135,6 @@ class Sequential:
             x = layer.call(x)
         return x
 
-    def logits(self, x: Tensor) -> Tensor:
-        """The output before the last layer's activation (what a fused loss consumes)."""
-        layers = self._layers
-        for layer in layers[:-1]:
-            x = layer.call(x)
-        return layers[-1].pre_activation(x)
-
     # --- training -----------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics: Sequence | None = None) -> None:
         """Choose the optimizer ("sgd", "adam", "rmsprop" or an Optimizer), the loss (a name or
