@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 
 from autograd_mini import Function, Tensor
+from autograd_mini.ops.unary import sigmoid_array  # noqa: F401  (σ on arrays: metrics, fused losses)
 
 
 def linear(x: Tensor) -> Tensor:
@@ -76,14 +77,6 @@ def name_of(fn: Callable) -> str:
     """The Keras name of an activation function ("linear" for the identity)."""
     name = _NAMES.get(fn)  # a dict lookup: fit asks once per layer per step
     return name if name is not None else getattr(fn, "__name__", "custom")
-
-
-def sigmoid_array(z: np.ndarray) -> np.ndarray:
-    """σ(z) on a numpy array, in the engine's overflow-free form (for metrics and fused losses)."""
-    out = np.tanh(z * 0.5)
-    out += 1.0
-    out *= 0.5
-    return out
 
 
 def softmax_array(z: np.ndarray) -> np.ndarray:

@@ -18,18 +18,11 @@ import numpy as np
 
 from autograd_mini import Function
 from autograd_mini.ops.linalg import affine_grads
-
-
-def _sigmoid_(z: np.ndarray) -> np.ndarray:
-    z *= 0.5  # σ(z) = (1 + tanh(z/2)) / 2, in place
-    np.tanh(z, out=z)
-    z += 1.0
-    z *= 0.5
-    return z
+from autograd_mini.ops.unary import sigmoid_array
 
 
 IN_PLACE = {  # activation name -> (apply in place on z, d activation / dz from the output)
-    "sigmoid": (_sigmoid_, lambda out: out * (1.0 - out)),
+    "sigmoid": (lambda z: sigmoid_array(z, out=z), lambda out: out * (1.0 - out)),
     "tanh": (lambda z: np.tanh(z, out=z), lambda out: 1.0 - out * out),
     "relu": (lambda z: np.maximum(z, 0.0, out=z), lambda out: np.asarray(out) > 0),
 }
