@@ -15,6 +15,7 @@ from .tensor import Tensor
 from .function import Function
 from .engine import backward
 from .functional import grad
+from .recording import Recording, record
 from .ops.linalg import Linear, linear
 from .ops.select import Maximum, Where
 from .ops.shape import BroadcastTo
@@ -25,7 +26,7 @@ __all__ = [
     "set_grad_enabled", "is_grad_enabled", "get_default_dtype", "set_default_dtype",
     "exp", "log", "sigmoid", "relu", "tanh", "abs", "maximum", "where", "matmul", "linear",
     "sum", "mean", "max", "reshape", "transpose", "broadcast_to", "draw_graph", "retain_grads",
-    "backward_frames", "save_flipbook",
+    "backward_frames", "save_flipbook", "record", "Recording",
 ]
 
 

@@ -56,7 +56,8 @@ def backward(root: Tensor, grad=None, *, create_graph: bool = False, retain_grap
 
 def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
                  inputs: Sequence[Tensor] | None = None,
-                 on_step: Callable[[Tensor, object, tuple], None] | None = None):
+                 on_step: Callable[[Tensor, object, tuple], None] | None = None,
+                 order: Sequence[Tensor] | None = None):
     """The engine. Without `inputs`, gradients go into leaves' `.grad`; with `inputs`, they are
     returned for those tensors only and no `.grad` is touched (what `grad()` needs).
 
@@ -64,7 +65,10 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
     its results have been passed on: `grad` is the gradient the op received, `results` one
     gradient (or None) per input, as the backward returned them (before fitting to the input's
     shape). For tools that watch backward (autograd_mini.draw_backward); when None, the cost is
-    one `is not None` check per op."""
+    one `is not None` check per op.
+
+    order: `topological_order(root)` computed before, for a graph known to have kept its shape
+    (autograd_mini.recording replays the same nodes every step); None sorts the graph now."""
     wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
     found = [None] * len(inputs) if inputs is not None else None
     grads = {id(root): seed}  # gradient waiting at each non-leaf; dropped as soon as it is used
@@ -72,7 +76,7 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
     previous_mode = grad_mode.enabled
     grad_mode.enabled = create_graph  # record the backward ops only when asked to
     try:
-        for tensor in reversed(topological_order(root)):
+        for tensor in reversed(topological_order(root) if order is None else order):
             grad = grads.pop(id(tensor), None)
             if grad is None:
                 continue

@@ -125,26 +125,34 @@ class Function:
                 tensors = [x if isinstance(x, Tensor) else Tensor._make(as_array(x), None) for x in inputs]
                 break
         ctx = cls.__new__(cls)
-        ctx._saved = ()
-        ctx._out = None
-        ctx._options = options
-        try:
-            out = cls.forward(ctx, *[t.data for t in tensors], **options)
-        except ValueError as err:  # numpy's shape errors, made to name the op and every shape
-            shapes = " and ".join(str(t.data.shape) for t in tensors)
-            raise ValueError(f"{cls.op_name}: cannot combine shapes {shapes}: {err}") from None
-        if type(out) is not np.ndarray:
-            # numpy returns a scalar, not a 0-d array, from ufuncs on 0-d arrays. A saved output
-            # must be the very array the output Tensor holds, or create_graph takes it for a constant
-            scalar, out = out, np.asarray(out)
-            if ctx._saved:
-                ctx._saved = tuple(out if a is scalar else a for a in ctx._saved)
+        out = ctx.run_forward(tensors, options)
         if grad_mode.enabled:
             for t in tensors:
                 if t.requires_grad:
                     ctx.parents = tensors
                     return Tensor._make(out, ctx)
         return Tensor._make(out, None)
+
+    def run_forward(self, tensors, options: dict) -> np.ndarray:
+        """Run forward as this node on the tensors' arrays; always returns an ndarray.
+
+        The one place forward is called: by apply, and by a Recording (autograd_mini.recording)
+        that runs the node again on new arrays."""
+        self._saved = ()
+        self._out = None
+        self._options = options
+        try:
+            out = type(self).forward(self, *[t.data for t in tensors], **options)
+        except ValueError as err:  # numpy's shape errors, made to name the op and every shape
+            shapes = " and ".join(str(t.data.shape) for t in tensors)
+            raise ValueError(f"{self.op_name}: cannot combine shapes {shapes}: {err}") from None
+        if type(out) is not np.ndarray:
+            # numpy returns a scalar, not a 0-d array, from ufuncs on 0-d arrays. A saved output
+            # must be the very array the output Tensor holds, or create_graph takes it for a constant
+            scalar, out = out, np.asarray(out)
+            if self._saved:
+                self._saved = tuple(out if a is scalar else a for a in self._saved)
+        return out
 
     def __repr__(self) -> str:
         return f"<{self.op_name}>"

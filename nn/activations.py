@@ -79,6 +79,11 @@ def name_of(fn: Callable) -> str:
     return name if name is not None else getattr(fn, "__name__", "custom")
 
 
+def is_builtin(fn: Callable) -> bool:
+    """Is this one of the activations above (not a user's callable)?"""
+    return fn in _NAMES
+
+
 def softmax_array(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)

@@ -188,6 +188,7 @@ LOSSES = {
                                                 "softmax", "sparse_categorical_crossentropy"),
 }
 _ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error"}
+BUILTIN_FUNCTIONS = frozenset(spec.fn for spec in LOSSES.values())
 
 
 def get(identifier) -> LossSpec:

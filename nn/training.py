@@ -16,11 +16,13 @@ from typing import Callable
 import numpy as np
 
 import autograd_mini as am
-from autograd_mini import Tensor
+from autograd_mini import Recording, Tensor
 
+from . import activations as activations_module
 from . import losses as losses_module
 from . import metrics as metrics_module
 from .activations import sigmoid_array, softmax_array
+from .layers import LAYERS
 from .callbacks import CallbackList, History
 from .progress import Progress
 from .utils import as_rows, rng, to_array
@@ -42,6 +44,9 @@ class Plan:
     loss: Callable[[Tensor, Tensor], Tensor]     # (y, forward(x)) -> scalar loss Tensor
     predictions: Callable[[np.ndarray], np.ndarray]  # forward's array -> the model's output (for metrics)
     metrics: list
+    # fit's recorded steps by batch shape (see _forward_and_loss); None: this model's steps are not replayed
+    recordings: dict | None = None
+    weights: tuple = ()
 
 
 def make_plan(model, y: np.ndarray) -> Plan:
@@ -51,15 +56,28 @@ def make_plan(model, y: np.ndarray) -> Plan:
     sparse = y.shape[-1] == 1 and width > 1
     metric_specs = [metrics_module.get(m, spec.name, width, sparse) for m in model.compiled_metrics]
     steps = [layer.train_call for layer in model.layers]  # fused ops where they exist (nn.fused)
+    recordings = {} if _replayable(model) else None
+    weights = tuple(model.weights)
     if spec.fuses_with is not None and last.activation_name == spec.fuses_with:
         # e.g. sigmoid + binary crossentropy: one stable op on the logits, as Keras's TF backend does
         fn = spec.fn
         steps[-1] = last.pre_activation
         return Plan(_chain(steps), lambda y_, z: fn(y_, z, from_logits=True),
-                    _TO_PROBABILITIES[spec.fuses_with], metric_specs)
+                    _TO_PROBABILITIES[spec.fuses_with], metric_specs, recordings, weights)
     builtin = isinstance(spec.fn, losses_module.Loss) or spec in losses_module.LOSSES.values()
     fn = spec.fn if builtin else _reduced(spec.fn)
-    return Plan(_chain(steps), fn, lambda a: a, metric_specs)
+    return Plan(_chain(steps), fn, lambda a: a, metric_specs, recordings, weights)
+
+
+def _replayable(model) -> bool:
+    """Does a training step build the same graph for every batch of one shape? Provably so for
+    the built-in layers, activations and losses: their Python code never branches on values.
+    A custom layer, activation or loss might, so its steps are built afresh every time."""
+    loss = model.loss.fn
+    builtin_loss = (loss in losses_module.BUILTIN_FUNCTIONS
+                    or type(loss) in losses_module.LOSS_CLASSES.values())
+    return builtin_loss and all(type(layer) in LAYERS.values() and activations_module.is_builtin(layer.activation)
+                                for layer in model.layers)
 
 
 def _chain(steps: list) -> Callable[[Tensor], Tensor]:
@@ -179,7 +197,7 @@ def _train_epoch(plan: Plan, params, optimizer, x, y, batch_size, shuffle, hooks
     if shuffle and n > batch_size:  # one permutation per epoch; nothing to shuffle in a single batch
         order = rng().permutation(n)
         x, y = x[order], y[order]
-    forward, loss_fn, predictions, metric_specs = plan.forward, plan.loss, plan.predictions, plan.metrics
+    predictions, metric_specs = plan.predictions, plan.metrics
     want_running_logs = bool(hooks.batch_end) or progress.live
     loss_total, seen = 0.0, 0
     metric_totals = [0.0] * len(metric_specs)
@@ -189,8 +207,7 @@ def _train_epoch(plan: Plan, params, optimizer, x, y, batch_size, shuffle, hooks
             cb.on_train_batch_begin(step)
         # one batch holding everything is the data itself: no views to make
         xb, yb = (x, y) if n <= batch_size else (x[start:start + batch_size], y[start:start + batch_size])
-        out = forward(Tensor._make(xb, None))
-        loss = loss_fn(Tensor._make(yb, None), out)
+        out, loss, recording = _forward_and_loss(plan, xb, yb)
         value = float(loss.data)
         count = len(xb)
         loss_total += value * count
@@ -204,7 +221,10 @@ def _train_epoch(plan: Plan, params, optimizer, x, y, batch_size, shuffle, hooks
             break
         for p in params:  # the new gradients are written into last step's arrays (Tensor.zero_grad)
             p.zero_grad()
-        loss.backward()
+        if recording is None:
+            loss.backward()
+        else:
+            recording.backward()  # the same as loss.backward(), without sorting the graph again
         optimizer.step()
         if want_running_logs:
             logs = _logs(loss_total, metric_totals, metric_specs, seen)
@@ -212,6 +232,30 @@ def _train_epoch(plan: Plan, params, optimizer, x, y, batch_size, shuffle, hooks
                 cb.on_train_batch_end(step, logs)
             progress.batch_end(step + 1, logs)
     return _logs(loss_total, metric_totals, metric_specs, seen), bad_batch
+
+
+def _forward_and_loss(plan: Plan, xb: np.ndarray, yb: np.ndarray):
+    """One step's output and loss Tensors, and the Recording that made them (None if there is none).
+
+    The first batch of each shape builds the graph as usual and keeps it as a Recording; later
+    batches of that shape replay it: the same ops on the new arrays, no graph built again."""
+    recordings = plan.recordings
+    if recordings is not None:
+        found = recordings.get(xb.shape)
+        if found is not None:
+            recording, out = found
+            return out, recording(xb, yb), recording
+    x_in, y_in = Tensor._make(xb, None), Tensor._make(yb, None)
+    out = plan.forward(x_in)
+    loss = plan.loss(y_in, out)
+    if recordings is None or xb.shape in recordings:
+        return out, loss, None
+    recording = Recording((x_in, y_in), loss, constants=plan.weights)
+    if recording.problem is not None:  # e.g. a target turned into a constant from the data
+        recordings[xb.shape] = None     # (sparse labels made one-hot): build this shape every time
+        return out, loss, None
+    recordings[xb.shape] = (recording, out)
+    return out, loss, recording
 
 
 def _logs(loss_total: float, metric_totals: list, metric_specs: list, seen: int) -> dict:
