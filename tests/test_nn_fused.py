@@ -32,9 +32,10 @@ def test_fused_dense_matches_linear_then_activation(activation, bias):
 
 
 @pytest.mark.parametrize("activation", sorted(IN_PLACE))
-def test_fused_dense_gradcheck(activation):
+@pytest.mark.parametrize("units", [2, 1])
+def test_fused_dense_gradcheck(activation, units):
     rng = np.random.default_rng(1)
-    x, w, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 2)), rng.standard_normal(2)
+    x, w, b = rng.standard_normal((4, 3)), rng.standard_normal((3, units)), rng.standard_normal(units)
     if activation == "relu":  # keep away from the kink so finite differences are meaningful
         x = np.abs(x) + 0.5
         w = np.abs(w)

@@ -249,9 +249,10 @@ def test_matmul(sa, sb):
 
 @pytest.mark.parametrize("sx", [(5, 3), (2, 5, 3), (3,)])
 @pytest.mark.parametrize("bias", [True, False])
-def test_linear(sx, bias):
+@pytest.mark.parametrize("units", [4, 1])  # one unit: dx is an outer product (computed by broadcasting)
+def test_linear(sx, bias, units):
     rng = np.random.default_rng(_stable_seed(("linear", sx, bias)))
-    x, w, b = rng.standard_normal(sx), rng.standard_normal((3, 4)), rng.standard_normal(4)
+    x, w, b = rng.standard_normal(sx), rng.standard_normal((3, units)), rng.standard_normal(units)
     if bias:
         np.testing.assert_allclose(am.linear(Tensor(x), Tensor(w), Tensor(b)).data, x @ w + b)
         check(lambda x_, w_, b_: am.linear(x_, w_, b_), x, w, b)

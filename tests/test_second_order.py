@@ -187,10 +187,11 @@ def test_matmul_second_order(sa, sb):
 
 @pytest.mark.parametrize("sx", [(5, 3), (2, 5, 3), (3,)])
 @pytest.mark.parametrize("bias", [True, False])
-def test_linear_second_order(sx, bias):
+@pytest.mark.parametrize("units", [4, 1])  # one unit: dx is an outer product (computed by broadcasting)
+def test_linear_second_order(sx, bias, units):
     rng = seeded("linear", sx, bias)
-    x, w, b = rng.standard_normal(sx), rng.standard_normal((3, 4)), rng.standard_normal(4)
-    c = rng.standard_normal(sx[:-1] + (4,))
+    x, w, b = rng.standard_normal(sx), rng.standard_normal((3, units)), rng.standard_normal(units)
+    c = rng.standard_normal(sx[:-1] + (units,))
     if bias:
         f = lambda x_, w_, b_: (c * am.linear(x_, w_, b_).tanh()).sum()
         assert_second_order(f, x, w, b, argnums=(0, 1, 2))

@@ -61,7 +61,10 @@ def affine_grads(ctx, x, w, grad) -> tuple:
     affine map. dW and db go straight into the weights' gradient buffers when the engine
     offers them (ctx.grad_buffer): a training step then allocates no weight-sized arrays."""
     need = ctx.needs_input_grad
-    grad_x = grad @ mT(w) if need[0] else None
+    grad_x = None
+    if need[0]:
+        # one unit (W is a column): dz Wᵀ is an outer product, ~5x faster as a broadcast multiply
+        grad_x = grad * mT(w) if w.ndim == 2 and w.shape[1] == 1 else grad @ mT(w)
     grad_w = None
     if need[1]:
         if x.ndim != 2:  # fold any leading batch axes into one
