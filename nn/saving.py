@@ -167,6 +167,6 @@ def _restore_optimizer_state(model, state, slots) -> None:
             if slots[k].shape != weight.shape:
                 raise ValueError(f"optimizer slot {name!r} of {weight.name!r} has shape {slots[k].shape}, "
                                  f"expected {weight.shape}")
-            current[name] = slots[k].astype(weight.dtype)
+            current[name][...] = slots[k]  # in place: the slot may be a view of the optimizer's flat array
             k += 1
     opt.iterations = int(state["iterations"])
