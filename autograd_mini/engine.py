@@ -115,8 +115,8 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
                     waiting = grads.get(key)
                     grads[key] = result if waiting is None else waiting + result
                 elif wanted is None:
-                    if parent.grad is None and type(result) is ndarray and result.dtype == parent.data.dtype \
-                            and result.flags.writeable:
+                    if parent.grad is None and (result is parent._grad_buffer or (  # written where we offered
+                            type(result) is ndarray and result.dtype == parent.data.dtype and result.flags.writeable)):
                         parent.grad = Tensor._make(result, None)  # the first gradient, taken without a copy
                     else:
                         _accumulate_into_leaf(parent, result)

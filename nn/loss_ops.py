@@ -49,6 +49,8 @@ class _Loss(Function):
         """The upstream gradient times d(reduced loss)/d(term), broadcastable against the terms."""
         if ctx.reduction == "none":
             return grad.reshape(ctx.batch_shape + (1,)) * (1.0 / ctx.per_sample_divisor)
+        if type(grad) is np.ndarray and grad.ndim == 0:  # backward's seed: a Python number is
+            return float(grad) * ctx.scale                # cheaper to multiply with than a 0-d array
         return grad * ctx.scale
 
 

@@ -1,4 +1,6 @@
 """Matrix products: matmul (numpy's @, 1-D, 2-D and batched) and the affine map of a Dense layer."""
+import functools
+
 import numpy as np
 
 from ..function import Function
@@ -78,9 +80,19 @@ def affine_grads(ctx, x, w, grad) -> tuple:
         if grad.ndim != 2:  # not a batch of rows: the engine sums the broadcast axes
             grad_b = grad
         else:
+            # db = 1ᵀ dz: BLAS's matrix-vector product is 2-4x faster than numpy's sum over axis 0
+            ones = _ones(grad.shape[0], grad.dtype)
             out = ctx.grad_buffer(2)
-            grad_b = grad.sum(axis=0) if out is None else grad.sum(axis=0, out=out)
+            grad_b = ones @ grad if out is None else np.matmul(ones, grad, out=out)
     return grad_x, grad_w, grad_b
+
+
+@functools.lru_cache(maxsize=32)
+def _ones(n: int, dtype) -> np.ndarray:
+    """A read-only vector of n ones (one per batch size seen; they never change)."""
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 def linear(x, w, b=None):
