@@ -21,7 +21,7 @@ import numpy as np
 from autograd_mini import Function, Tensor
 from autograd_mini.ops import dual
 
-from .activations import Softmax, sigmoid_array, softmax_array
+from .activations import Softmax, softmax_array
 
 EPSILON = 1e-7  # keras.backend.epsilon(): how close to 0 and 1 probabilities are clipped
 
@@ -140,9 +140,9 @@ class SigmoidBinaryCrossentropyOp(_Loss):
     @staticmethod
     def forward(ctx, y_true, logits, reduction="sum_over_batch_size"):
         ctx.save_for_backward(y_true, logits)
-        ctx.probs = sigmoid_array(logits)  # kept: the gradient is σ(z) - y
-        terms = np.logaddexp(0.0, logits)  # softplus(z) = log(1 + e^z), overflow-free
-        terms -= logits * y_true           # BCE(σ(z), y) = softplus(z) - z·y
+        terms = np.logaddexp(0.0, logits)        # softplus(z) = log(1 + e^z), overflow-free
+        ctx.probs = np.exp(logits - terms)       # σ(z) = e^z / (1 + e^z), kept: the gradient is σ(z) - y
+        terms -= logits * y_true                 # BCE(σ(z), y) = softplus(z) - z·y
         return _Loss.reduce(ctx, terms, reduction)
 
     @staticmethod
