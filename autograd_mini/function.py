@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from . import grad_mode
-from .tensor import Tensor, _Free, as_array
+from .tensor import Tensor, as_array
 
 _RELEASED = object()  # marks saved arrays freed after a backward without retain_graph
 
@@ -76,11 +76,9 @@ class Function:
         if self._out is not None or leaf._ctx is not None or leaf.grad is not None or not leaf.requires_grad:
             return None
         buffer = leaf._grad_buffer
-        if type(buffer) is _Free and buffer.array.shape == leaf.data.shape and buffer.array.dtype == leaf.data.dtype:
-            buffer = buffer.array
-        else:
-            buffer = np.empty_like(leaf.data)
-        leaf._grad_buffer = buffer  # in use (not _Free): handed out once, even if x is used twice
+        if not leaf._grad_free or buffer.shape != leaf.data.shape or buffer.dtype != leaf.data.dtype:
+            buffer = leaf._grad_buffer = np.empty_like(leaf.data)
+        leaf._grad_free = False  # in use: handed out once, even if the leaf is used twice
         return buffer
 
     # --- what forward hands to backward ------------------------------------------------

@@ -71,13 +71,12 @@ class Recording:
         """Run the recorded ops on new input arrays; returns `output` (the same Tensor, new numbers)."""
         if len(arrays) != len(self.inputs):
             raise TypeError(f"this recording takes {len(self.inputs)} input array(s), got {len(arrays)}")
-        for index, (tensor, array) in enumerate(zip(self.inputs, arrays)):
-            shape, dtype = self._shapes[index]
+        for tensor, array, (shape, dtype) in zip(self.inputs, arrays, self._shapes):
             if type(array) is not np.ndarray:
                 array = np.asarray(array.data if isinstance(array, Tensor) else array, dtype=dtype)
             if array.shape != shape or array.dtype != dtype:
-                raise ValueError(f"a recording replays the shapes it recorded: input {index} was {shape} {dtype}, "
-                                 f"got {array.shape} {array.dtype}; record again for other shapes")
+                raise ValueError(f"a recording replays the shapes it recorded: input {self.inputs.index(tensor)} was "
+                                 f"{shape} {dtype}, got {array.shape} {array.dtype}; record again for other shapes")
             tensor.data = array
         for tensor in self._order:  # inputs before the ops that use them
             recorded = tensor._ctx

@@ -49,7 +49,8 @@ class Tensor:
     Tensor(data, requires_grad=False, dtype=None, name=None)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "name", "_retain_grad", "_grad_buffer", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "name", "_retain_grad", "_grad_buffer", "_grad_free",
+                 "__weakref__")
     # Make numpy hand `array * tensor` to Tensor.__rmul__ instead of looping over elements.
     __array_ufunc__ = None
 
@@ -60,7 +61,8 @@ class Tensor:
         self._ctx = None
         self.name = name
         self._retain_grad = False
-        self._grad_buffer = None  # see zero_grad: an array the next backward may write this leaf's gradient into
+        self._grad_buffer = None  # see zero_grad: the array the engine allocated for this leaf's gradient,
+        self._grad_free = False   # and whether the next backward may write into it
 
     @classmethod
     def _make(cls, data: np.ndarray, ctx) -> "Tensor":
@@ -73,6 +75,7 @@ class Tensor:
         t.name = None
         t._retain_grad = False
         t._grad_buffer = None
+        t._grad_free = False
         return t
 
     # --- plain attributes -------------------------------------------------------------
@@ -113,8 +116,13 @@ class Tensor:
         `.grad` first if you keep it. `t.grad = None` drops it without reuse."""
         grad = self.grad
         if grad is not None and grad.data is self._grad_buffer:
-            self._grad_buffer = _Free(grad.data)
+            self._grad_free = True
         self.grad = None
+
+    def _give_grad_buffer(self, array: np.ndarray) -> None:
+        """Let the next backward write this leaf's gradient into `array` (e.g. a view of an
+        optimizer's flat storage) as if zero_grad had released it."""
+        self._grad_buffer, self._grad_free = array, True
 
     def __array__(self, dtype=None, copy=None):
         if copy:
@@ -203,14 +211,6 @@ class Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         return Transpose.apply(self, axes=axes or None)
-
-
-class _Free:
-    """A gradient buffer whose previous contents nobody needs any more (set by zero_grad)."""
-    __slots__ = ("array",)
-
-    def __init__(self, array: np.ndarray):
-        self.array = array
 
 
 def _plain_index(index):

@@ -37,7 +37,6 @@ from typing import Iterable
 import numpy as np
 
 from autograd_mini import Tensor
-from autograd_mini.tensor import _Free
 
 
 class Optimizer:
@@ -164,7 +163,7 @@ class _FlatGroup:
             value[...] = p.data
             p.data = value
             grad = self.grads[start:end].reshape(shape)
-            p._grad_buffer = _Free(grad)  # the engine's affine ops write p's next gradient here
+            p._give_grad_buffer(grad)  # the engine's affine ops write p's next gradient here
             for name, flat in self.slots.items():
                 view = flat[start:end].reshape(shape)
                 view[...] = slots[name]

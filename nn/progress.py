@@ -80,6 +80,8 @@ class Progress:
                         f"(verbose=2 shows all, verbose=0 none)\n")
 
     def epoch_begin(self, epoch: int) -> None:
+        if self.verbose == 0:  # nothing to time or show (called once per epoch: keep it cheap)
+            return
         self._start = self._last = time.perf_counter()
         if self.live and self.epochs > 1:
             self._write(f"Epoch {epoch + 1}/{self.epochs}\n")
