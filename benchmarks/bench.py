@@ -26,7 +26,9 @@ How it measures (same process for every contender):
     threads of one contender keep spinning for a moment after it finishes;
   * right before each timed measurement one untimed step runs (waking the BLAS threads is not
     a per-step cost of training), and weights are reset to the shared initial values;
-  * the table shows the median over rounds of each contender's per-step time;
+  * the table shows the median over rounds of each contender's per-step time, and as ratios
+    the median over rounds of the ratio within a round (the machine's speed drifts over minutes;
+    measurements seconds apart share the drift, so their ratio mostly cancels it);
   * every workload first checks that the contenders compute the same thing: the same initial
     weights are given to all of them and the first-step loss and the updated weights (or the
     gradients) must agree, otherwise the script exits 1.
@@ -431,7 +433,20 @@ def interleaved(contenders: dict, rounds: int, pause: float, target: float, quic
         for name in order:
             time.sleep(pause)
             samples[name].append(contenders[name].measure(contenders[name].n))
-    return {name: statistics.median(v) for name, v in samples.items()}
+    medians = {name: statistics.median(v) for name, v in samples.items()}
+    medians["_rounds"] = samples  # the ratios are taken round by round (see paired_ratio)
+    return medians
+
+
+def paired_ratio(values: dict, a: str, b: str):
+    """Median over rounds of a/b measured in the same round (seconds apart), or None.
+
+    The machine's speed drifts by ±15-20% over minutes on a shared VM; a ratio of two medians
+    mixes the drift into it, a median of same-round ratios mostly cancels it."""
+    rounds = values.get("_rounds") or {}
+    if a not in rounds or b not in rounds:
+        return None
+    return statistics.median(x / y for x, y in zip(rounds[a], rounds[b]))
 
 
 # ------------------------------------------------------------------------------------------
@@ -664,8 +679,8 @@ def judge(name, values):
     fmt = fmt_bytes if name == "memory" else fmt_time
     num = lambda k: values.get(k) if isinstance(values.get(k), (int, float)) else None  # noqa: E731
     np_v, lib_v, t_v = num("numpy"), num("library"), num("torch")
-    r_np = lib_v / np_v if lib_v and np_v else None
-    r_t = lib_v / t_v if lib_v and t_v else None
+    r_np = paired_ratio(values, "library", "numpy") or (lib_v / np_v if lib_v and np_v else None)
+    r_t = paired_ratio(values, "library", "torch") or (lib_v / t_v if lib_v and t_v else None)
     bars, verdicts = [], []
     if bar_np is not None:
         bars.append(f"lib/numpy ≤ {bar_np}")
@@ -817,6 +832,12 @@ def main(argv=None):
             values = interleaved(runnable, rounds, args.pause, args.target, args.quick)
             print(f"  {rounds} rounds; steps per measurement: "
                   + ", ".join(f"{k} {v.n}" for k, v in runnable.items()))
+            for other in ("numpy", "torch"):
+                per_round = [x / y for x, y in zip(values["_rounds"].get("library", []),
+                                                   values["_rounds"].get(other, []))]
+                if per_round:
+                    print(f"  library/{other} per round: median {statistics.median(per_round):.2f}, "
+                          f"range {min(per_round):.2f}-{max(per_round):.2f}")
         values["_length"] = args.chain_length
         row = judge(name, values)
         print("  " + " | ".join(f"{h}: {c}" for h, c in zip(HEADER[1:], row[1:])), flush=True)
