@@ -1,10 +1,15 @@
 """fit, evaluate and predict: the training loop (the hot path) and the batched inference loops.
 
-One training step is: forward through the layers (each Dense one `linear` op), one loss op,
-backward, and an in-place optimizer update on each weight's numpy array. Around it the loop
-stays lean: the data are converted once, batches are slices, there is one permutation per
-epoch (none when one batch holds everything), the input is a constant Tensor (no gradient is
-computed for the data), and metrics are numpy on the predictions, outside the graph.
+One training step is: forward through the layers (each Dense with its activation one fused op,
+see nn.fused), one loss op, backward, and the optimizer's in-place update. The first batch of
+each shape records its graph; later batches of that shape replay it (autograd_mini.record: the
+same ops on the new arrays, no graph built or sorted again) when every layer, activation and
+the loss are built-in -- their code never branches on values, so the graph depends on the
+shape alone. Like Keras's traced train step, the recording lives for one call of fit: change
+the layers between fits, not inside one. Around the step the loop stays lean: the data are
+converted once, batches are slices, there is one permutation per epoch (none when one batch
+holds everything), the input is a constant Tensor (no gradient is computed for the data), and
+metrics are numpy on the predictions, outside the graph.
 """
 from __future__ import annotations
 
