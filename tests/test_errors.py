@@ -27,6 +27,11 @@ def test_add_shape_mismatch_message():
         Tensor(np.ones(3)) + Tensor(np.ones(4))
 
 
+def test_linear_needs_a_weight_matrix():
+    with pytest.raises(ValueError, match=re.escape("the weights must be a matrix (inputs, units), got shape (3,)")):
+        am.linear(Tensor(np.ones((2, 3))), Tensor(np.ones(3), requires_grad=True))
+
+
 def test_matmul_shape_mismatch_message():
     with pytest.raises(ValueError) as info:
         Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 5)))

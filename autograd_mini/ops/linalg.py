@@ -45,6 +45,8 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, w, b=None):
+        if w.ndim != 2:
+            raise ValueError(f"the weights must be a matrix (inputs, units), got shape {w.shape}")
         ctx.save_for_backward(x, w)
         out = x @ w
         if b is not None:
@@ -59,20 +61,20 @@ class Linear(Function):
 
 def affine_grads(ctx, x, w, grad) -> tuple:
     """Gradients of z = x @ W (+ b) given dL/dz, for the inputs that need one:
-    dx = dz Wᵀ, dW = xᵀ dz, db = dz summed over the batch. Shared by every op ending in an
-    affine map. dW and db go straight into the weights' gradient buffers when the engine
+    dx = dz Wᵀ, dW = xᵀ dz, db = dz summed over the batch (W a matrix; x folded into one).
+    Shared by every op ending in an affine map. dW and db go straight into the weights' gradient buffers when the engine
     offers them (ctx.grad_buffer): a training step then allocates no weight-sized arrays."""
     need = ctx.needs_input_grad
     grad_x = None
     if need[0]:
         # one unit (W is a column): dz Wᵀ is an outer product, ~5x faster as a broadcast multiply
-        grad_x = grad * mT(w) if w.ndim == 2 and w.shape[1] == 1 else grad @ mT(w)
+        grad_x = grad * w.T if w.shape[1] == 1 else grad @ w.T
     grad_w = None
     if need[1]:
         if x.ndim != 2:  # fold any leading batch axes into one
             x, grad = x.reshape((-1, x.shape[-1])), grad.reshape((-1, grad.shape[-1]))
         out = ctx.grad_buffer(1)
-        grad_w = mT(x) @ grad if out is None else np.matmul(mT(x), grad, out=out)
+        grad_w = x.T @ grad if out is None else np.matmul(x.T, grad, out=out)
     if len(need) == 2:
         return grad_x, grad_w
     grad_b = None
