@@ -48,7 +48,7 @@ def backward(root: Tensor, grad=None, *, create_graph: bool = False, retain_grap
     retain_graph: keep saved arrays for another backward (defaults to create_graph)."""
     seed = _seed(root, grad, create_graph)
     if root._ctx is None:  # a leaf: its gradient is the seed
-        _accumulate_into_leaf(root, seed)
+        _accumulate_grad(root, seed)
         return
     run_backward(root, seed, create_graph=create_graph,
                  retain_graph=create_graph if retain_graph is None else retain_graph)
@@ -83,7 +83,7 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
             if wanted is not None and id(tensor) in wanted:
                 found[wanted[id(tensor)]] = grad
             if tensor._retain_grad and wanted is None:  # with inputs=, no .grad is touched
-                tensor.grad = grad if isinstance(grad, Tensor) else Tensor._make(grad, None)
+                _accumulate_grad(tensor, grad)  # accumulates across backward calls, as PyTorch
             ctx = tensor._ctx
             parents = ctx.parents
             if create_graph:
@@ -119,7 +119,7 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
                             type(result) is ndarray and result.dtype == parent.data.dtype and result.flags.writeable)):
                         parent.grad = Tensor._make(result, None)  # the first gradient, taken without a copy
                     else:
-                        _accumulate_into_leaf(parent, result)
+                        _accumulate_grad(parent, result)
                 elif id(parent) in wanted:
                     i = wanted[id(parent)]
                     found[i] = result if found[i] is None else found[i] + result
@@ -157,7 +157,7 @@ def _seed(root: Tensor, grad, create_graph: bool):
     return Tensor._make(seed, None) if create_graph else seed
 
 
-def _accumulate_into_leaf(leaf: Tensor, grad) -> None:
+def _accumulate_grad(leaf: Tensor, grad) -> None:
     if isinstance(grad, Tensor):  # create_graph: keep the gradient differentiable
         leaf.grad = grad if leaf.grad is None else leaf.grad + grad
         return

@@ -84,6 +84,7 @@ class Recording:
             tensor.data = node.run_forward(recorded.parents, recorded._options)
             node.parents = recorded.parents
             tensor._ctx = node
+            tensor.grad = None  # a gradient kept by retain_grad() belonged to the last call's values
         return self.output
 
     def backward(self, grad=None) -> None:

@@ -39,6 +39,9 @@ def as_array(data: Any, dtype=None) -> np.ndarray:
     elif array.dtype.kind != "f":
         raise TypeError(f"Tensor data must be numeric, got {data!r} (numpy dtype {array.dtype})")
     if dtype is not None:
+        if np.dtype(dtype).kind != "f":
+            raise TypeError(f"Tensors hold floating-point numbers (gradients are real numbers); got "
+                            f"dtype={np.dtype(dtype)}: use float32 or float64")
         array = array.astype(dtype, copy=False)
     return array
 
@@ -193,13 +196,17 @@ class Tensor:
     def tanh(self) -> "Tensor": return Tanh.apply(self)
     def abs(self) -> "Tensor": return Abs.apply(self)
 
-    def sum(self, axis=None, keepdims: bool = False) -> "Tensor":
+    # dtype/out: what np.sum(t), np.mean(t), np.max(t) pass on to these methods
+    def sum(self, axis=None, keepdims: bool = False, dtype=None, out=None) -> "Tensor":
+        _numpy_reduction_args("sum", self, dtype, out)
         return Sum.apply(self, axis=axis, keepdims=keepdims)
 
-    def mean(self, axis=None, keepdims: bool = False) -> "Tensor":
+    def mean(self, axis=None, keepdims: bool = False, dtype=None, out=None) -> "Tensor":
+        _numpy_reduction_args("mean", self, dtype, out)
         return Mean.apply(self, axis=axis, keepdims=keepdims)
 
-    def max(self, axis=None, keepdims: bool = False) -> "Tensor":
+    def max(self, axis=None, keepdims: bool = False, out=None) -> "Tensor":
+        _numpy_reduction_args("max", self, None, out)
         return Max.apply(self, axis=axis, keepdims=keepdims)
 
     def reshape(self, *shape) -> "Tensor":
@@ -211,6 +218,15 @@ class Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         return Transpose.apply(self, axes=axes or None)
+
+
+def _numpy_reduction_args(name: str, tensor: Tensor, dtype, out) -> None:
+    """np.sum(t) and friends call t.sum(axis=..., dtype=None, out=None): accept those, refuse the rest."""
+    if out is not None:
+        raise TypeError(f"{name}: out= is not supported on Tensors (the result is a new Tensor in the graph)")
+    if dtype is not None and np.dtype(dtype) != tensor.data.dtype:
+        raise TypeError(f"{name}: dtype={np.dtype(dtype)} differs from the Tensor's {tensor.data.dtype}; "
+                        f"convert the Tensor first (Tensor(t.data, dtype=...))")
 
 
 def _plain_index(index):

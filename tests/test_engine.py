@@ -217,6 +217,34 @@ def test_retain_grad_on_intermediates():
     np.testing.assert_array_equal(x.grad.data, 2 * np.array([3.0, 6.0]) * 3.0)
 
 
+def test_retained_gradients_accumulate_across_backward_calls_like_leaves():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    h = (x * 3.0).retain_grad()
+    y = (h * h).sum()
+    y.backward(retain_graph=True)
+    y.backward()  # PyTorch: h.grad 2h, then 4h
+    np.testing.assert_array_equal(h.grad.data, 4 * np.array([3.0, 6.0]))
+    np.testing.assert_array_equal(x.grad.data, 4 * np.array([3.0, 6.0]) * 3.0)
+
+
+@pytest.mark.parametrize("reduce", [np.sum, np.mean, np.max])
+def test_numpy_reductions_of_a_tensor_stay_in_the_graph(reduce):
+    x = Tensor(np.array([[1.0, 4.0], [3.0, 2.0]]), requires_grad=True)
+    out = reduce(x, axis=0)  # numpy hands the call to Tensor.sum/mean/max (with dtype=/out= keywords)
+    assert isinstance(out, Tensor) and out.grad_fn is not None
+    np.testing.assert_allclose(out.data, reduce(x.data, axis=0))
+    out.sum().backward()
+    expected = {np.sum: np.ones((2, 2)), np.mean: np.full((2, 2), 0.5), np.max: np.array([[0, 1], [1, 0]])}[reduce]
+    np.testing.assert_array_equal(x.grad.data, expected)
+    with pytest.raises(TypeError, match="out= is not supported"):
+        reduce(x, out=np.empty(2))
+
+
+def test_numpy_sum_with_another_dtype_is_refused_by_name():
+    with pytest.raises(TypeError, match="dtype=float64 differs from the Tensor's float32"):
+        np.sum(Tensor(np.ones(3, np.float32)), dtype=np.float64)
+
+
 # --- deep graphs --------------------------------------------------------------------------------
 
 def test_200k_op_chain_without_recursion():

@@ -97,6 +97,23 @@ def test_weights_and_listed_constants_are_read_afresh_on_every_call():
     assert float(step([1.0, 1.0]).data) == 10.0
 
 
+def test_a_retained_gradient_belongs_to_one_call():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    kept = {}
+
+    def f(x):
+        kept["h"] = (x * w).retain_grad()
+        return (kept["h"] * kept["h"]).sum()
+
+    step = record(f, [1.0, 1.0])
+    step.backward()
+    np.testing.assert_array_equal(kept["h"].grad.data, [2.0, 4.0])  # 2h, h = x·w
+    step([2.0, 2.0])
+    assert kept["h"].grad is None  # new values: the old gradient is dropped, not accumulated into
+    step.backward()
+    np.testing.assert_array_equal(kept["h"].grad.data, [4.0, 8.0])
+
+
 def test_calls_with_other_shapes_or_counts_are_refused():
     w = Tensor([[1.0], [2.0]], requires_grad=True)
     step = record(lambda x: (x @ w).sum(), np.ones((3, 2), np.float32))

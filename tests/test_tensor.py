@@ -51,6 +51,12 @@ def test_explicit_dtype():
     assert Tensor(2.5, dtype=np.float64).item() == 2.5
 
 
+@pytest.mark.parametrize("dtype", [int, "int32", bool, "complex64"])
+def test_a_non_float_dtype_is_refused_by_name(dtype):
+    with pytest.raises(TypeError, match=f"got dtype={np.dtype(dtype)}: use float32 or float64"):
+        Tensor([1, 2], dtype=dtype)
+
+
 def test_set_default_dtype_round_trip(default_dtype):
     assert default_dtype == np.float32
     am.set_default_dtype("float64")
