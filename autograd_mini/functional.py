@@ -34,12 +34,19 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         for p in positions:
             if p >= len(args):
                 raise TypeError(f"grad: argnums={argnums} but f was called with {len(args)} positional arguments")
+        if len(set(positions)) != len(positions):
+            raise ValueError(f"grad: argnums={argnums} names a position twice")
         record = grad_mode.enabled
         outer = [isinstance(args[p], Tensor) and args[p].requires_grad for p in positions]
+        graph_ids = [id(args[p]) for p, in_graph in zip(positions, outer) if in_graph]
         variables = []
         for p, in_graph in zip(positions, outer):
             # a Tensor already in an outer graph is used as is, so the outer grad sees through us
             v = args[p] if in_graph else Tensor(args[p], requires_grad=True)
+            if in_graph and graph_ids.count(id(v)) > 1:
+                # one Tensor passed at two positions: each gets its own pass-through node, so the
+                # partial derivative of each position is collected apart (f(x, x) -> ∂f/∂a, ∂f/∂b)
+                v = v.reshape(v.shape)
             args[p] = v
             variables.append(v)
         with grad_mode.enable_grad():

@@ -396,6 +396,18 @@ def test_grad_argnums():
     assert gc_.item() == 2.0
 
 
+def test_grad_argnums_with_one_tensor_at_two_positions_gives_each_partial():
+    x = Tensor(2.0, requires_grad=True, dtype=np.float64)
+    f = lambda a, b: a * b * b
+    da, db = am.grad(f, argnums=(0, 1))(x, x)
+    assert (float(da.data), float(db.data)) == (4.0, 8.0)  # ∂f/∂a = b², ∂f/∂b = 2ab at a = b = 2
+    # the partials stay differentiable: d/dx (x² + 2x²) = 6x
+    outer = am.grad(lambda x: sum(am.grad(f, argnums=(0, 1))(x, x)))
+    assert float(outer(2.0).data) == pytest.approx(12.0)
+    with pytest.raises(ValueError, match=r"argnums=\(0, 0\) names a position twice"):
+        am.grad(f, argnums=(0, 0))(x, x)
+
+
 def test_grad_leaves_an_outer_graph_usable():
     # grad() of a function of an outer graph's tensor walks into that graph; it must not free it
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
