@@ -145,7 +145,9 @@ class Function:
             out = type(self).forward(self, *map(_data, tensors), **options)
         except ValueError as err:  # numpy's shape errors, made to name the op and every shape
             shapes = " and ".join(str(t.data.shape) for t in tensors)
-            raise ValueError(f"{self.op_name}: cannot combine shapes {shapes}: {err}") from None
+            if "broadcast" in str(err) or "mismatch" in str(err):  # numpy could not pair the shapes
+                raise ValueError(f"{self.op_name}: cannot combine shapes {shapes}: {err}") from None
+            raise ValueError(f"{self.op_name} on inputs of shape {shapes}: {err}") from None
         if type(out) is not np.ndarray:
             # numpy returns a scalar, not a 0-d array, from ufuncs on 0-d arrays. A saved output
             # must be the very array the output Tensor holds, or create_graph takes it for a constant

@@ -27,6 +27,13 @@ def test_add_shape_mismatch_message():
         Tensor(np.ones(3)) + Tensor(np.ones(4))
 
 
+def test_other_forward_errors_name_the_op_and_shapes_without_blaming_broadcasting():
+    with pytest.raises(ValueError) as info:
+        Tensor(np.ones(3)).reshape(2, 2)
+    assert str(info.value).startswith("reshape on inputs of shape (3,): cannot reshape array of size 3")
+    assert "cannot combine" not in str(info.value)
+
+
 def test_linear_needs_a_weight_matrix():
     with pytest.raises(ValueError, match=re.escape("the weights must be a matrix (inputs, units), got shape (3,)")):
         am.linear(Tensor(np.ones((2, 3))), Tensor(np.ones(3), requires_grad=True))
