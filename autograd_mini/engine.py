@@ -157,14 +157,15 @@ def _seed(root: Tensor, grad, create_graph: bool):
     return Tensor._make(seed, None) if create_graph else seed
 
 
-def _accumulate_grad(leaf: Tensor, grad) -> None:
+def _accumulate_grad(tensor: Tensor, grad) -> None:
+    """Add `grad` to tensor.grad (a leaf's, or one kept by retain_grad), storing the first as is."""
     if isinstance(grad, Tensor):  # create_graph: keep the gradient differentiable
-        leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
         return
-    if grad.dtype != leaf.data.dtype:
-        grad = grad.astype(leaf.data.dtype)
-    if leaf.grad is None:
+    if grad.dtype != tensor.data.dtype:
+        grad = grad.astype(tensor.data.dtype)
+    if tensor.grad is None:
         # the first gradient is stored as is; a read-only broadcast view is made real
-        leaf.grad = Tensor._make(grad if grad.flags.writeable else grad.copy(), None)
+        tensor.grad = Tensor._make(grad if grad.flags.writeable else grad.copy(), None)
     else:
-        leaf.grad = Tensor._make(leaf.grad.data + grad, None)
+        tensor.grad = Tensor._make(tensor.grad.data + grad, None)

@@ -198,15 +198,18 @@ class Tensor:
 
     # dtype/out: what np.sum(t), np.mean(t), np.max(t) pass on to these methods
     def sum(self, axis=None, keepdims: bool = False, dtype=None, out=None) -> "Tensor":
-        _numpy_reduction_args("sum", self, dtype, out)
+        if dtype is not None or out is not None:
+            _numpy_reduction_args("sum", self, dtype, out)
         return Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis=None, keepdims: bool = False, dtype=None, out=None) -> "Tensor":
-        _numpy_reduction_args("mean", self, dtype, out)
+        if dtype is not None or out is not None:
+            _numpy_reduction_args("mean", self, dtype, out)
         return Mean.apply(self, axis=axis, keepdims=keepdims)
 
     def max(self, axis=None, keepdims: bool = False, out=None) -> "Tensor":
-        _numpy_reduction_args("max", self, None, out)
+        if out is not None:
+            _numpy_reduction_args("max", self, None, out)
         return Max.apply(self, axis=axis, keepdims=keepdims)
 
     def reshape(self, *shape) -> "Tensor":

@@ -62,8 +62,9 @@ class Linear(Function):
 def affine_grads(ctx, x, w, grad) -> tuple:
     """Gradients of z = x @ W (+ b) given dL/dz, for the inputs that need one:
     dx = dz Wᵀ, dW = xᵀ dz, db = dz summed over the batch (W a matrix; x folded into one).
-    Shared by every op ending in an affine map. dW and db go straight into the weights' gradient buffers when the engine
-    offers them (ctx.grad_buffer): a training step then allocates no weight-sized arrays."""
+    Shared by every op ending in an affine map. dW and db go straight into the weights'
+    gradient buffers when the engine offers them (ctx.grad_buffer): a training step then
+    allocates no weight-sized arrays."""
     need = ctx.needs_input_grad
     grad_x = None
     if need[0]:
