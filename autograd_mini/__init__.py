@@ -67,10 +67,10 @@ def __getattr__(name):
         from . import gradient_check as module
         return getattr(module, name)
     if name in ("draw_graph", "retain_grads"):
-        from . import draw
+        from .viz import graph as draw
         return getattr(draw, name)
     if name in ("backward_frames", "save_flipbook"):
-        from . import draw_backward
+        from .viz import flipbook as draw_backward
         return getattr(draw_backward, name)
     raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")
 

@@ -64,7 +64,7 @@ def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
     on_step(tensor, grad, results), if given, is called after each op's backward has run and
     its results have been passed on: `grad` is the gradient the op received, `results` one
     gradient (or None) per input, as the backward returned them (before fitting to the input's
-    shape). For tools that watch backward (autograd_mini.draw_backward); when None, the cost is
+    shape). For tools that watch backward (autograd_mini.viz.flipbook); when None, the cost is
     one `is not None` check per op.
 
     order: `topological_order(root)` computed before, for a graph known to have kept its shape

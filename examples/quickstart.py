@@ -13,7 +13,7 @@ import graphviz
 import numpy as np
 
 import autograd_mini as am
-from autograd_mini.draw import retain_grads
+from autograd_mini.viz.graph import retain_grads
 import nn
 from nn import plots
 from nn.datasets import load_iris

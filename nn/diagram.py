@@ -15,7 +15,7 @@
 * ``detail="ops"``: the graph of one forward pass (autograd_mini.draw_graph), each layer's
   ops and weights in a box named after the layer.
 
-All three return an :class:`autograd_mini.render.Diagram`: ``.pipe(format="svg")``,
+All three return an :class:`autograd_mini.viz.render.Diagram`: ``.pipe(format="svg")``,
 ``.render(path)`` and Jupyter display work without the Graphviz program.
 """
 from __future__ import annotations
@@ -25,8 +25,8 @@ from typing import Optional
 import numpy as np
 
 import autograd_mini as am
-from autograd_mini.draw import _q, _rec, draw_graph, format_array
-from autograd_mini.render import Diagram
+from autograd_mini.viz.graph import _q, _rec, draw_graph, format_array
+from autograd_mini.viz.render import Diagram
 
 from . import activations
 
@@ -52,7 +52,7 @@ def plot_model(model, detail: str = "layers", show_shapes: bool = True, *,
                show_activations: bool = True, show_dtype: bool = False,
                show_weights: bool = False, max_units: int = 8, rankdir: Optional[str] = None,
                x=None, **draw_options) -> Diagram:
-    """Draw `model` (a Sequential) as a :class:`~autograd_mini.render.Diagram`.
+    """Draw `model` (a Sequential) as a :class:`~autograd_mini.viz.render.Diagram`.
 
     detail: "layers", "neurons" or "ops" (see the module docstring).
     show_shapes / show_dtype / show_layer_names / show_params / show_activations: what the

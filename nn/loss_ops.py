@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_mini import Function, Tensor
-from autograd_mini.ops import dual
+from autograd_mini.ops import generic
 
 from .activations import Softmax, softmax_array
 
@@ -70,7 +70,7 @@ class _ClippedLoss(_Loss):
         """The clipped probabilities for a backward; under create_graph (`probs` a Tensor) expressed
         through `probs` where unclipped, so the gradient depends on them and second derivatives work."""
         if isinstance(probs, Tensor):
-            return dual.where(ctx.inside, probs, ctx.clipped)
+            return generic.where(ctx.inside, probs, ctx.clipped)
         return ctx.clipped
 
 

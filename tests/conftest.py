@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import autograd_mini as am
-from autograd_mini.render import has_dot_program
+from autograd_mini.viz.render import has_dot_program
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import autograd_mini as am
-from autograd_mini.draw import draw_graph, format_array, layer_of_name, retain_grads
-from autograd_mini.render import Diagram, GraphvizNotInstalledError
+from autograd_mini.viz.graph import draw_graph, format_array, layer_of_name, retain_grads
+from autograd_mini.viz.render import Diagram, GraphvizNotInstalledError
 from conftest import needs_dot, svg_texts
 
 NODE = re.compile(r"^\t+(\w+) \[(label=.*)\]$", re.M)

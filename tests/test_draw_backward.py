@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import autograd_mini as am
-from autograd_mini.draw_backward import backward_frames, backward_steps, save_flipbook
+from autograd_mini.viz.flipbook import backward_frames, backward_steps, save_flipbook
 
 
 def logistic():

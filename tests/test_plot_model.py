@@ -134,7 +134,7 @@ def test_png_with_the_graphviz_program():
 def test_top_level_names_are_the_diagram_functions():
     import autograd_mini as am
     import nn
-    from autograd_mini import draw, draw_backward
+    from autograd_mini.viz import flipbook as draw_backward, graph as draw
     from nn import diagram
     assert nn.plot_model is diagram.plot_model
     assert am.draw_graph is draw.draw_graph and am.retain_grads is draw.retain_grads

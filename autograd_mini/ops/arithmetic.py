@@ -3,7 +3,7 @@ is undone by the engine, so `grad` here may have the broadcast (output) shape.""
 import numpy as np
 
 from ..function import Function
-from . import dual
+from . import generic
 
 
 class Add(Function):
@@ -90,5 +90,5 @@ class Pow(Function):
         grad_b = None
         if need_b:
             positive = np.asarray(a) > 0  # log(a) is real only here; elsewhere the slope is taken as 0
-            grad_b = grad * out * dual.log(dual.where(positive, a, 1.0)) * positive
+            grad_b = grad * out * generic.log(generic.where(positive, a, 1.0)) * positive
         return grad_a, grad_b

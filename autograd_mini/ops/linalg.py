@@ -4,7 +4,7 @@ import functools
 import numpy as np
 
 from ..function import Function
-from .dual import matrix_transpose as mT
+from .generic import matrix_transpose as mT
 
 
 class MatMul(Function):

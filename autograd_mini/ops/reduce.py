@@ -5,7 +5,7 @@ microseconds of dispatch per call, which is most of an op's cost on small arrays
 import numpy as np
 
 from ..function import Function
-from . import dual
+from . import generic
 
 
 def _kept_shape(shape: tuple, axis) -> tuple:
@@ -29,7 +29,7 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, grad):
         # every input element contributed with slope 1: copy the gradient back over the reduced axes
-        return dual.broadcast_to(grad.reshape(ctx.kept_shape), ctx.in_shape)
+        return generic.broadcast_to(grad.reshape(ctx.kept_shape), ctx.in_shape)
 
 
 class Mean(Function):
@@ -45,7 +45,7 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return dual.broadcast_to(grad.reshape(ctx.kept_shape) / ctx.count, ctx.in_shape)
+        return generic.broadcast_to(grad.reshape(ctx.kept_shape) / ctx.count, ctx.in_shape)
 
 
 class Max(Function):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import autograd_mini as am
 import nn
-from autograd_mini.draw import draw_graph, retain_grads
+from autograd_mini.viz.graph import draw_graph, retain_grads
 from nn import Activation, Dense, Sequential
 from nn.diagram import plot_model
 

@@ -11,18 +11,18 @@ True
 
 Node ids are deterministic (``o3``: op 3, ``v3``: its output value, ``l0``: leaf 0, ``s0``: a
 summary node), so the same graph always gives the same text. The layers come from
-:mod:`~autograd_mini.draw_layers`, what is folded or capped from :mod:`~autograd_mini.draw_fold`,
-the labels from :mod:`~autograd_mini.draw_text`; how nodes look is set here.
+:mod:`~autograd_mini.viz.layers`, what is folded or capped from :mod:`~autograd_mini.viz.fold`,
+the labels from :mod:`~autograd_mini.viz.labels`; how nodes look is set here.
 """
 from __future__ import annotations
 
 from typing import Callable, Mapping, Optional
 
-from .draw_fold import fold, summary_label, visible_leaves
-from .draw_layers import assign_layers, layer_of_name
-from .draw_text import dot_string, format_array, options_text, value_label
-from .engine import topological_order
-from .tensor import Tensor
+from .fold import fold, summary_label, visible_leaves
+from .layers import assign_layers, layer_of_name
+from .labels import dot_string, format_array, options_text, value_label
+from ..engine import topological_order
+from ..tensor import Tensor
 
 try:  # SVG without the Graphviz program; plain graphviz.Digraph if render.py is unavailable
     from .render import Diagram
@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover
 # --- looks -----------------------------------------------------------------------------------
 FONT = "Helvetica"
 GRAD_COLOR = "#c0392b"
-# Plain-text and record labels only (why: autograd_mini.draw_text).
+# Plain-text and record labels only (why: autograd_mini.viz.labels).
 _STYLE = {  # node attributes per kind of node, written once per node line
     "op": 'shape=ellipse style=filled fillcolor="#eeeeee" color="#888888" fontsize=10 '
           'margin="0.05,0.02" height=0.3',

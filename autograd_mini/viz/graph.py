@@ -1,11 +1,11 @@
 """Draw the computational graph behind a tensor: ops, values, shapes and gradients.
 
 >>> import autograd_mini as am
->>> from autograd_mini.draw import draw_graph, retain_grads
+>>> from autograd_mini.viz.graph import draw_graph, retain_grads
 >>> w = am.Tensor([0.5, -1.0], requires_grad=True, name="w")
 >>> loss = (w * 2.0).sigmoid().sum()
 >>> retain_grads(loss).backward()      # keep every intermediate gradient for the picture
->>> dot = draw_graph(loss)             # a graphviz.Digraph (autograd_mini.render.Diagram)
+>>> dot = draw_graph(loss)             # a graphviz.Digraph (autograd_mini.viz.render.Diagram)
 >>> "sigmoid" in dot.source and "grad" in dot.source
 True
 
@@ -25,22 +25,22 @@ What the picture shows (all of it from the tensors themselves, nothing recorded 
 
 Non-leaf tensors keep their gradient only after ``t.retain_grad()`` (as in PyTorch); call
 :func:`retain_grads` on the output before ``backward()`` to keep them all. For a
-step-by-step picture of backward, see :mod:`autograd_mini.draw_backward`.
+step-by-step picture of backward, see :mod:`autograd_mini.viz.flipbook`.
 
-This module is the entry point; the work is done by :mod:`~autograd_mini.draw_view` (the graph
-walk and the Diagram), :mod:`~autograd_mini.draw_fold` (repeats folded, the node cap),
-:mod:`~autograd_mini.draw_layers` (layer clusters) and :mod:`~autograd_mini.draw_text` (labels).
+This module is the entry point; the work is done by :mod:`~autograd_mini.viz.view` (the graph
+walk and the Diagram), :mod:`~autograd_mini.viz.fold` (repeats folded, the node cap),
+:mod:`~autograd_mini.viz.layers` (layer clusters) and :mod:`~autograd_mini.viz.labels` (labels).
 """
 from __future__ import annotations
 
 from typing import Callable, Mapping, Optional, Sequence, Union
 
-from .draw_layers import layer_of_name
-from .draw_text import format_array
-from .draw_text import dot_string as _q, record_field as _rec  # noqa: F401  (nn.diagram imports these)
-from .draw_view import FONT, GRAD_COLOR, Diagram, GraphView, as_roots  # noqa: F401  (re-exported)
-from .engine import topological_order
-from .tensor import Tensor
+from .layers import layer_of_name
+from .labels import format_array
+from .labels import dot_string as _q, record_field as _rec  # noqa: F401  (nn.diagram imports these)
+from .view import FONT, GRAD_COLOR, Diagram, GraphView, as_roots  # noqa: F401  (re-exported)
+from ..engine import topological_order
+from ..tensor import Tensor
 
 __all__ = ["draw_graph", "retain_grads", "layer_of_name", "format_array", "Diagram"]
 

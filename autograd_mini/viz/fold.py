@@ -11,7 +11,7 @@ output is drawn and the rest becomes one "… N earlier ops not drawn" node.
 >>> "⋯ 17 × [mul → add → sigmoid]" in am.draw_graph(h).source
 True
 
-:func:`fold` decides it for a :class:`~autograd_mini.draw_view.GraphView`, filling its
+:func:`fold` decides it for a :class:`~autograd_mini.viz.view.GraphView`, filling its
 ``rep`` ({op index: summary node id}, the ops not drawn) and ``summaries`` ({summary node
 id: what it hides}); the rest here are its steps and what drawing needs from them.
 """
@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections import Counter, deque
 from typing import TYPE_CHECKING, Optional, Union
 
-from .draw_text import dot_string, options_text
+from .labels import dot_string, options_text
 
 if TYPE_CHECKING:
-    from .draw_view import GraphView
+    from .view import GraphView
 
 
 def fold(view: GraphView, collapse: Union[bool, int], max_nodes: Optional[int]) -> None:

@@ -1,7 +1,7 @@
 """Backward, one step at a time: a flipbook of diagrams for teaching backpropagation.
 
 >>> import autograd_mini as am
->>> from autograd_mini.draw_backward import backward_frames
+>>> from autograd_mini.viz.flipbook import backward_frames
 >>> w = am.Tensor([0.5, -1.0], requires_grad=True, name="w")
 >>> loss = (w * 2.0).sigmoid().sum()
 >>> frames = backward_frames(loss)     # the seed, then one frame per op's backward
@@ -30,11 +30,11 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from .draw_layers import layer_of_name
-from .draw_view import Diagram, GraphView
-from .engine import _seed, run_backward, topological_order
-from .function import _RELEASED, fit_to_shape
-from .tensor import Tensor
+from .layers import layer_of_name
+from .view import Diagram, GraphView
+from ..engine import _seed, run_backward, topological_order
+from ..function import _RELEASED, fit_to_shape
+from ..tensor import Tensor
 
 __all__ = ["backward_steps", "backward_frames", "save_flipbook"]
 

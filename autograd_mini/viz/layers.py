@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from .tensor import Tensor
+from ..tensor import Tensor
 
 
 def layer_of_name(tensor: Tensor) -> Optional[str]:

@@ -1,12 +1,12 @@
 """Text for the graph diagrams: numbers, shapes, op options, value labels, and DOT escaping.
 
 >>> import numpy as np
->>> from autograd_mini.draw_text import format_array, shape_text, dot_string
+>>> from autograd_mini.viz.labels import format_array, shape_text, dot_string
 >>> format_array(np.array([0.5, -1.0, 2.0])), shape_text((2, 3)), dot_string("x * w")
 (['[0.5, -1, 2]'], '2×3', '"x * w"')
 
 Labels are plain text and records, not HTML-like labels: the pip-only WebAssembly Graphviz
-(autograd_mini.render) is built without the XML parser HTML labels need, and the picture
+(autograd_mini.viz.render) is built without the XML parser HTML labels need, and the picture
 must be the same with and without the Graphviz program.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Optional
 
 import numpy as np
 
-from .tensor import Tensor
+from ..tensor import Tensor
 
 
 def format_array(a: np.ndarray, max_elements: int = 6) -> list[str]:
