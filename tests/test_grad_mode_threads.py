@@ -9,6 +9,14 @@ import nn
 from autograd_mini import grad_mode
 
 
+@pytest.fixture(autouse=True)
+def _fresh_names():
+    """Layer names restart after each test, as other test files expect ("dense", not "dense_7")."""
+    yield
+    nn.utils.clear_session()
+
+
+
 def _in_thread(fn):
     box = {}
 
