@@ -188,6 +188,16 @@ class Tensor:
     def __abs__(self): return Abs.apply(self)
     def __getitem__(self, index): return GetItem.apply(self, index=_plain_index(index))
 
+    # comparisons are not differentiable: numpy boolean arrays, outside the graph (as PyTorch's
+    # bool tensors). Python numbers compare at this Tensor's dtype.
+    def __eq__(self, other): return self.data == _values(self, other)
+    def __ne__(self, other): return self.data != _values(self, other)
+    def __lt__(self, other): return self.data < _values(self, other)
+    def __le__(self, other): return self.data <= _values(self, other)
+    def __gt__(self, other): return self.data > _values(self, other)
+    def __ge__(self, other): return self.data >= _values(self, other)
+    __hash__ = object.__hash__  # by identity, as PyTorch: Tensors stay usable as dict keys and in sets
+
     # --- methods ----------------------------------------------------------------------
     def exp(self) -> "Tensor": return Exp.apply(self)
     def log(self) -> "Tensor": return Log.apply(self)
@@ -230,6 +240,11 @@ def _numpy_reduction_args(name: str, tensor: Tensor, dtype, out) -> None:
     if dtype is not None and np.dtype(dtype) != tensor.data.dtype:
         raise TypeError(f"{name}: dtype={np.dtype(dtype)} differs from the Tensor's {tensor.data.dtype}; "
                         f"convert the Tensor first (Tensor(t.data, dtype=...))")
+
+
+def _values(tensor: Tensor, other):
+    """The array a comparison compares against."""
+    return other.data if isinstance(other, Tensor) else tensor._lift(other).data
 
 
 def _plain_index(index):
