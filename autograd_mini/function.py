@@ -127,7 +127,7 @@ class Function:
                 break
         ctx = cls.__new__(cls)
         out = ctx.run_forward(tensors, options)
-        if grad_mode.enabled:
+        if grad_mode._state.enabled:  # this thread's mode
             for t in tensors:
                 if t.requires_grad:
                     ctx.parents = tensors
