@@ -19,6 +19,7 @@ def _kept_shape(shape: tuple, axis) -> tuple:
 
 class Sum(Function):
     __slots__ = ("in_shape", "kept_shape")
+    rule = "∂(Σx)/∂xᵢ = 1"
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
@@ -34,6 +35,7 @@ class Sum(Function):
 
 class Mean(Function):
     __slots__ = ("in_shape", "kept_shape", "count")
+    rule = "∂(mean x)/∂xᵢ = 1/n"
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
@@ -51,6 +53,7 @@ class Mean(Function):
 class Max(Function):
     """Reduction max. Tied maxima share the gradient equally."""
     __slots__ = ("kept_shape",)
+    rule = "∂(max x)/∂xᵢ = 1/k where xᵢ is one of k maxima, else 0"
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):

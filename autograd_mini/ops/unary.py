@@ -6,6 +6,7 @@ from ..function import Function
 
 class Exp(Function):
     __slots__ = ()
+    rule = "∂eˣ/∂x = eˣ"
 
     @staticmethod
     def forward(ctx, x):
@@ -21,6 +22,7 @@ class Exp(Function):
 
 class Log(Function):
     __slots__ = ()
+    rule = "∂ln x/∂x = 1/x"
 
     @staticmethod
     def forward(ctx, x):
@@ -52,6 +54,7 @@ def sigmoid_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 class Sigmoid(Function):
     """σ(x), overflow-free (see sigmoid_array)."""
     __slots__ = ()
+    rule = "∂σ(z)/∂z = σ(z)·(1−σ(z))"
 
     @staticmethod
     def forward(ctx, x):
@@ -67,6 +70,7 @@ class Sigmoid(Function):
 
 class Tanh(Function):
     __slots__ = ()
+    rule = "∂tanh(x)/∂x = 1−tanh²(x)"
 
     @staticmethod
     def forward(ctx, x):
@@ -83,6 +87,7 @@ class Tanh(Function):
 class Relu(Function):
     """max(x, 0). The slope at exactly 0 is taken as 0, as in PyTorch and Keras."""
     __slots__ = ()
+    rule = "∂relu(z)/∂z = [z > 0] (1 if z > 0, else 0)"
 
     @staticmethod
     def forward(ctx, x):
@@ -98,6 +103,7 @@ class Relu(Function):
 
 class Abs(Function):
     __slots__ = ()
+    rule = "∂|x|/∂x = sign(x)"
 
     @staticmethod
     def forward(ctx, x):
