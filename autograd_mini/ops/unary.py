@@ -9,6 +9,7 @@ from . import generic
 
 class Exp(Function):
     __slots__ = ()
+    rule = "∂eˣ/∂x = eˣ"
 
     @staticmethod
     def forward(ctx, x):
@@ -24,6 +25,7 @@ class Exp(Function):
 
 class Log(Function):
     __slots__ = ()
+    rule = "∂ln x/∂x = 1/x"
 
     @staticmethod
     def forward(ctx, x):
@@ -72,6 +74,7 @@ def _smallest_normal_log(dtype) -> float:
 class Sigmoid(Function):
     """σ(x), accurate in both tails (see sigmoid_array)."""
     __slots__ = ()
+    rule = "∂σ(z)/∂z = σ(z)·(1−σ(z))"
 
     @staticmethod
     def forward(ctx, x):
@@ -87,6 +90,7 @@ class Sigmoid(Function):
 
 class Tanh(Function):
     __slots__ = ()
+    rule = "∂tanh(x)/∂x = 1−tanh²(x)"
 
     @staticmethod
     def forward(ctx, x):
@@ -103,6 +107,7 @@ class Tanh(Function):
 class Relu(Function):
     """max(x, 0). The slope at exactly 0 is taken as 0, as in PyTorch and Keras."""
     __slots__ = ()
+    rule = "∂relu(z)/∂z = [z > 0] (1 if z > 0, else 0)"
 
     @staticmethod
     def forward(ctx, x):
@@ -117,6 +122,7 @@ class Relu(Function):
 
 class Abs(Function):
     __slots__ = ()
+    rule = "∂|x|/∂x = sign(x)"
 
     @staticmethod
     def forward(ctx, x):
