@@ -80,6 +80,15 @@ class GradcheckReport:
             lines.append(self.culprit)
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the table, as HTML (autograd_mini.display)."""
+        from .display import report_html
+        return report_html(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """IPython's plain-text view is the table too, not the one-line repr."""
+        printer.text(str(self))
+
 
 def gradcheck(f: Callable[..., Tensor], inputs, *, eps: float = 1e-6, atol: float = 1e-5,
               rtol: float = 1e-3, fast_mode: bool = False, seed: int = 0) -> GradcheckReport:

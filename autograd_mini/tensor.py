@@ -189,6 +189,11 @@ class Tensor:
             extras.append("requires_grad=True")
         return "Tensor(" + ", ".join([body] + extras) + ")"
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: shape, dtype, requires_grad, the op that made it, values and `.grad`."""
+        from .display import tensor_html
+        return tensor_html(self)
+
     # --- graph ------------------------------------------------------------------------
     def backward(self, grad=None, create_graph: bool = False, retain_graph: bool | None = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's `.grad` (see autograd_mini.backward)."""

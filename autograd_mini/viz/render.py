@@ -206,4 +206,18 @@ class Diagram(graphviz.Digraph):
 
     def _repr_svg_(self) -> str:
         """SVG text for frontends that look for ``_repr_svg_`` rather than a mimebundle."""
-        return self.pipe(format="svg", encoding="utf-8")
+        return _fit_output_width(self.pipe(format="svg", encoding="utf-8"))
+
+    def _repr_image_svg_xml(self) -> str:
+        """The SVG of Jupyter's mimebundle (graphviz's ``_repr_mimebundle_`` calls this)."""
+        return _fit_output_width(self.pipe(format="svg", encoding="utf-8"))
+
+
+def _fit_output_width(svg: str) -> str:
+    """Let a wide diagram shrink to the notebook's output width instead of being cut off;
+    Graphviz writes a viewBox, so ``height:auto`` keeps the proportions. Narrow ones keep their size.
+
+    >>> _fit_output_width('<svg width="900pt" viewBox="0 0 900 50">')
+    '<svg style="max-width:100%;height:auto" width="900pt" viewBox="0 0 900 50">'
+    """
+    return svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
