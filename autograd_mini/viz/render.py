@@ -284,3 +284,22 @@ class Diagram(graphviz.Digraph):
     def _repr_svg_(self) -> str:
         """SVG text for frontends that look for ``_repr_svg_`` rather than a mimebundle."""
         return self.pipe(format="svg", encoding="utf-8")
+
+    def save_html(self, path: Union[os.PathLike, str], title: Optional[str] = None) -> str:
+        """Write an interactive view of this diagram to `path`, one self-contained HTML
+        file: pan and zoom, hover details, collapsible layer boxes, search, legend (see
+        :mod:`autograd_mini.viz.html`). Return the path.
+
+        >>> Diagram(name="g").save_html("out/graph.html")  # doctest: +SKIP
+        'out/graph.html'
+        """
+        from .html import save_html
+
+        return save_html(self, path, title=title)
+
+    def interactive(self, title: Optional[str] = None, height: int = 520):
+        """The same interactive view, for display inline in Jupyter (an object with
+        ``_repr_html_``; the last expression of a cell shows it)."""
+        from .html import InteractiveView
+
+        return InteractiveView(self, title=title, height=height)
