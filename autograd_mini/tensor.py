@@ -189,6 +189,11 @@ class Tensor:
             extras.append("requires_grad=True")
         return "Tensor(" + ", ".join([body] + extras) + ")"
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: shape, dtype, requires_grad, the op that made it, values and `.grad`."""
+        from .display import tensor_html
+        return tensor_html(self)
+
     # --- graph ------------------------------------------------------------------------
     def backward(self, grad=None, create_graph: bool = False, retain_graph: bool | None = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's `.grad` (see autograd_mini.backward)."""
@@ -219,6 +224,16 @@ class Tensor:
     def __pos__(self): return self
     def __abs__(self): return Abs.apply(self)
     def __getitem__(self, index): return GetItem.apply(self, index=_plain_index(index))
+
+    # comparisons are not differentiable: numpy boolean arrays, outside the graph (as PyTorch's
+    # bool tensors). Python numbers compare at this Tensor's dtype.
+    def __eq__(self, other): return self.data == _values(self, other)
+    def __ne__(self, other): return self.data != _values(self, other)
+    def __lt__(self, other): return self.data < _values(self, other)
+    def __le__(self, other): return self.data <= _values(self, other)
+    def __gt__(self, other): return self.data > _values(self, other)
+    def __ge__(self, other): return self.data >= _values(self, other)
+    __hash__ = object.__hash__  # by identity, as PyTorch: Tensors stay usable as dict keys and in sets
 
     # --- methods ----------------------------------------------------------------------
     def exp(self) -> "Tensor": return Exp.apply(self)
@@ -262,6 +277,11 @@ def _numpy_reduction_args(name: str, tensor: Tensor, dtype, out) -> None:
     if dtype is not None and np.dtype(dtype) != tensor.data.dtype:
         raise TypeError(f"{name}: dtype={np.dtype(dtype)} differs from the Tensor's {tensor.data.dtype}; "
                         f"convert the Tensor first (Tensor(t.data, dtype=...))")
+
+
+def _values(tensor: Tensor, other):
+    """The array a comparison compares against."""
+    return other.data if isinstance(other, Tensor) else tensor._lift(other).data
 
 
 def _plain_index(index):

@@ -75,3 +75,11 @@ def as_rows(x: np.ndarray, width: int | None, what: str = "x") -> np.ndarray:
         raise ValueError(f"{what}: the model expects {width} features per sample (input width {width}), "
                          f"but got {x.shape[-1]} (data shape {x.shape})")
     return x
+
+
+def __getattr__(name):
+    # keras.utils.plot_model, loaded on first use (it needs graphviz, which `import nn` does not)
+    if name == "plot_model":
+        from .diagram import plot_model
+        return plot_model
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
