@@ -51,12 +51,22 @@ class Sequential:
         if isinstance(layer, Input):
             if self._layers:
                 raise ValueError("Input(shape=...) must come first in a Sequential model")
+            if self._input_shape is not None:
+                raise ValueError(f"Sequential model {self.name!r} has already been configured to use input shape "
+                                 f"{self._input_shape}; a model takes one Input")
             self._input_shape = layer.shape
             return
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add expects a layer such as Dense(...), got {layer!r}")
+        if any(layer.name == other.name for other in self._layers):
+            raise ValueError(f"All layers added to a Sequential model should have unique names: {layer.name!r} is "
+                             f"already the name of layer {[l.name for l in self._layers].index(layer.name)}; "
+                             f"pass name=... or leave it out")
         if not self._layers and self._input_shape is None:
             self._input_shape = layer.declared_input_shape
+        elif self._layers and layer.declared_input_shape is not None and layer.built \
+                and (not self.built or layer.input_shape[1:] != self.output_shape[1:]):
+            layer.built = False  # Keras ignores input_shape on a later layer: built again for its real input
         self._layers.append(layer)
         if self._input_shape is not None:
             self.build(self._input_shape)
@@ -69,6 +79,10 @@ class Sequential:
     def layers(self) -> list[Layer]:
         return list(self._layers)
 
+    @layers.setter
+    def layers(self, value) -> None:
+        raise AttributeError("`model.layers` cannot be set: use `add()` and `pop()` to change the layers")
+
     @atomic(values=False)
     def build(self, input_shape: tuple | None = None) -> None:
         """Build every layer for inputs of `input_shape` (batch first); done on first data otherwise."""
@@ -76,6 +90,9 @@ class Sequential:
             raise ValueError("build() needs an input shape, e.g. model.build((None, 3)), or give the first layer "
                              "input_shape=[3]")
         shape = tuple(input_shape if input_shape is not None else self._input_shape)
+        if self.built and self._input_shape is not None and shape[1:] != tuple(self._input_shape[1:]):
+            raise ValueError(f"Sequential model {self.name!r} has already been configured to use input shape "
+                             f"{self._input_shape}; build({input_shape}) asks for {(None,) + shape[1:]}")
         self._input_shape = (None,) + shape[1:]
         shape = self._input_shape
         for layer in self._layers:
@@ -119,12 +136,21 @@ class Sequential:
         """The weights, PyTorch style: `SGD(model.parameters(), lr=0.1)`."""
         return iter(self.weights)
 
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        """The output shape for inputs of `input_shape` (batch axis kept), without building anything."""
+        shape = tuple(input_shape)
+        for layer in self._layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self._layers)
 
     # --- computing ----------------------------------------------------------------------
     def __call__(self, x) -> Tensor:
         """The output as a Tensor with its graph (x: Tensor, array or list)."""
+        if not self._layers:
+            raise ValueError(f"Sequential model {self.name!r} has no layers: add some with model.add(Dense(...))")
         if not isinstance(x, Tensor):
             x = Tensor(training.prepare_x(self, x))
         else:
@@ -210,6 +236,8 @@ class Sequential:
     @atomic(values=False)
     def predict(self, x, batch_size: int | None = 32, verbose="auto") -> np.ndarray:
         """The outputs as a numpy array of shape (samples, units), computed in batches without a graph."""
+        if not self._layers:
+            raise ValueError(f"Sequential model {self.name!r} has no layers: add some with model.add(Dense(...))")
         batch_size = check.check_batch_size("predict", batch_size)
         verbose = check.check_verbose("predict", verbose)
         return training.predict(self, x, batch_size=batch_size, verbose=verbose)
