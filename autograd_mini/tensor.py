@@ -52,8 +52,7 @@ class Tensor:
     Tensor(data, requires_grad=False, dtype=None, name=None)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "name", "_retain_grad", "_grad_buffer", "_grad_free",
-                 "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "name", "_retain_grad", "__weakref__")
     # Make numpy hand `array * tensor` to Tensor.__rmul__ instead of looping over elements.
     __array_ufunc__ = None
 
@@ -64,8 +63,6 @@ class Tensor:
         self._ctx = None
         self.name = name
         self._retain_grad = False
-        self._grad_buffer = None  # see zero_grad: the array the engine allocated for this leaf's gradient,
-        self._grad_free = False   # and whether the next backward may write into it
 
     @classmethod
     def _make(cls, data: np.ndarray, ctx) -> "Tensor":
@@ -77,8 +74,6 @@ class Tensor:
         t.grad = None
         t.name = None
         t._retain_grad = False
-        t._grad_buffer = None
-        t._grad_free = False
         return t
 
     # --- plain attributes -------------------------------------------------------------
@@ -113,19 +108,9 @@ class Tensor:
         return self
 
     def zero_grad(self) -> None:
-        """Drop the gradient and let the next backward write the new one into the same array
-        (as PyTorch's zero_grad(set_to_none=False) reuses its buffers): no fresh gradient arrays
-        each training step. Only an array the engine allocated for this leaf is reused -- copy
-        `.grad` first if you keep it. `t.grad = None` drops it without reuse."""
-        grad = self.grad
-        if grad is not None and grad.data is self._grad_buffer:
-            self._grad_free = True
+        """Forget the gradient: the next backward stores a new one (PyTorch's set-to-none).
+        A gradient array you kept is never written to."""
         self.grad = None
-
-    def _give_grad_buffer(self, array: np.ndarray) -> None:
-        """Let the next backward write this leaf's gradient into `array` (e.g. a view of an
-        optimizer's flat storage) as if zero_grad had released it."""
-        self._grad_buffer, self._grad_free = array, True
 
     def __array__(self, dtype=None, copy=None):
         if copy:

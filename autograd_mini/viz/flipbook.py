@@ -32,7 +32,7 @@ import numpy as np
 
 from .layers import layer_of_name
 from .view import Diagram, GraphView
-from ..engine import _seed, run_backward, topological_order
+from ..engine import GradSink, _seed, run_backward, topological_order
 from ..function import _RELEASED, fit_to_shape
 from ..tensor import Tensor
 
@@ -46,8 +46,9 @@ def backward_steps(tensor: Tensor, grad=None):
     the gradients so far ``{id(tensor): array}`` (a snapshot), and ``sent`` ``{input position: array}``,
     what this step passed to each of the op's inputs. Nothing is written to ``.grad``.
 
-    The engine itself runs the steps (:func:`~autograd_mini.engine.run_backward` with an
-    ``on_step`` hook, all of them before the first op's step is yielded); here they are only
+    The engine itself runs the steps (:func:`~autograd_mini.engine.run_backward` with a
+    :class:`~autograd_mini.engine.GradSink` watching each step, all of them before the first
+    op's step is yielded); here they are only
     recorded, then replayed to add up the gradients that have arrived at each step."""
     seed = _seed(tensor, grad, create_graph=False)
     yield None, {id(tensor): seed}, {}
@@ -62,15 +63,15 @@ def backward_steps(tensor: Tensor, grad=None):
                 "backward(retain_graph=True)")
     steps = []
 
-    def record(t: Tensor, _grad, results: tuple) -> None:
-        ctx = t._ctx
-        sent = {pos: np.asarray(fit_to_shape(result, parent.data.shape, ctx, pos))
-                for pos, (parent, result) in enumerate(zip(ctx.parents, results))
-                if result is not None and parent.requires_grad}
-        steps.append((t, sent))
+    class Record(GradSink):  # touches no .grad, so drawing the steps changes nothing
+        def step(self, t: Tensor, _grad, results: tuple) -> None:
+            ctx = t._ctx
+            sent = {pos: np.asarray(fit_to_shape(result, parent.data.shape, ctx, pos))
+                    for pos, (parent, result) in enumerate(zip(ctx.parents, results))
+                    if result is not None and parent.requires_grad}
+            steps.append((t, sent))
 
-    # inputs=(): the engine touches no .grad, so drawing the steps changes nothing
-    run_backward(tensor, seed, create_graph=False, retain_graph=True, inputs=(), on_step=record)
+    run_backward(tensor, seed, create_graph=False, retain_graph=True, sink=Record())
     grads = {id(tensor): seed}
     for t, sent in steps:
         parents = t._ctx.parents
