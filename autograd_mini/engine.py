@@ -119,7 +119,7 @@ def run_backward(root: Tensor, seed, *, create_graph: bool = False, retain_graph
         sink.leaf(root, seed)
         return sink.result()
     grads = {id(root): seed}  # gradient waiting at each non-leaf; dropped as soon as it is used
-    with grad_mode.set_grad_enabled(create_graph):  # record the backward ops only when asked to
+    with grad_mode.set_grad_enabled(bool(create_graph)):  # record the backward ops only when asked to
         for tensor in reversed(topological_order(root)):
             grad = grads.pop(id(tensor), None)
             if grad is None:  # nothing flows here (e.g. only into inputs that need no grad)

@@ -49,6 +49,9 @@ class Function:
     # check a dropped graph is freed by refcount)
     __slots__ = ("parents", "_saved", "_out", "_options", "__weakref__")
     op_name = "function"  # the name users know the op by, shown in reprs and diagrams
+    # the local derivative as text, one clause per input in input order ("∂(a·b)/∂a = b, ∂(a·b)/∂b = a"),
+    # shown by am.explain, backward_steps and diagrams; None: they say it comes from `backward`
+    rule: str | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -107,7 +110,7 @@ class Function:
         tensors = tuple(x if isinstance(x, Tensor) else Tensor._make(as_array(x), None) for x in inputs)
         ctx = cls.__new__(cls)
         out = ctx.run_forward(tensors, options)
-        if grad_mode.enabled and any(t.requires_grad for t in tensors):
+        if grad_mode._state.enabled and any(t.requires_grad for t in tensors):  # this thread's mode
             ctx.parents = tensors
             return Tensor._make(out, ctx)
         return Tensor._make(out, None)

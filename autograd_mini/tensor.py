@@ -112,6 +112,36 @@ class Tensor:
         A gradient array you kept is never written to."""
         self.grad = None
 
+    # --- copies and pickles (as PyTorch: a leaf's copy is a new leaf; its .grad is copied) ------
+    def __getstate__(self) -> dict:
+        """What a pickle or a deepcopy keeps: the numbers, requires_grad, name, a copy of .grad.
+        Not the graph (a pickled op output loads as a leaf)."""
+        return {"data": np.array(self.data), "requires_grad": self.requires_grad, "name": self.name,
+                "grad": None if self.grad is None else np.array(self.grad.data),
+                "retain_grad": self._retain_grad}
+
+    def __setstate__(self, state: dict) -> None:
+        self.data, self.requires_grad, self.name = state["data"], state["requires_grad"], state["name"]
+        self.grad = None if state["grad"] is None else Tensor._make(state["grad"], None)
+        self._ctx, self._retain_grad = None, state["retain_grad"]
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        """An independent leaf with the same numbers, requires_grad and .grad; an op's output
+        (it belongs to a graph) is refused, as in PyTorch: copy `t.detach()` instead.
+
+        >>> import copy
+        >>> w = Tensor([1.0], requires_grad=True)
+        >>> c = copy.deepcopy(w); c.data[0] = 5.0; w
+        Tensor([1.], requires_grad=True)
+        """
+        if self._ctx is not None:
+            raise RuntimeError("copy.deepcopy works for leaf Tensors (made by the user, not by an op); this one is "
+                               "an op's output inside a graph: copy t.detach() for its numbers")
+        copied = object.__new__(Tensor)
+        memo[id(self)] = copied
+        copied.__setstate__(self.__getstate__())
+        return copied
+
     def __array__(self, dtype=None, copy=None):
         if copy:
             return np.array(self.data, dtype=dtype, copy=True)
@@ -141,6 +171,11 @@ class Tensor:
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "Tensor(" + ", ".join([body] + extras) + ")"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: shape, dtype, requires_grad, the op that made it, values and `.grad`."""
+        from .display import tensor_html
+        return tensor_html(self)
 
     # --- graph ------------------------------------------------------------------------
     def backward(self, grad=None, create_graph: bool = False, retain_graph: bool | None = None) -> None:

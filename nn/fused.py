@@ -37,6 +37,7 @@ class DenseActivation(Function):
 
     buffers: where dW and db go (an object with `take(weight) -> array or None`), or None."""
     __slots__ = ("activation", "buffers")
+    rule = "∂act(x@W+b)ᵢⱼ/∂xᵢₖ = act′·Wₖⱼ, ∂act(x@W+b)ᵢⱼ/∂Wₖⱼ = act′·xᵢₖ, ∂act(x@W+b)ᵢⱼ/∂bⱼ = act′"
     op_name = "dense"
 
     @staticmethod

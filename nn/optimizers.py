@@ -95,6 +95,18 @@ class Optimizer:
             arrays.setdefault(id(p), np.zeros_like(p.data))
         self.buffers.arrays = arrays  # the same object: fit's recorded ops keep pointing at it
 
+    # A copy (copy.deepcopy, pickle) gets the parameters and slots as plain arrays; flat storage
+    # is memory shared between them, so the copy lays its own out again (same values and state).
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_groups"], state["_loose"] = [], []
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self.params:
+            self._lay_out()
+
     def zero_grad(self) -> None:
         """Forget the gradients: the next backward starts fresh instead of accumulating (PyTorch's
         set-to-none: a gradient array you kept is never written to)."""

@@ -198,6 +198,7 @@ def fit(model, x, y, epochs: int = 1, batch_size: int | None = 32, verbose="auto
                 break
     for p in params:  # what a callback was shown belonged to fit's last step
         p.grad = None
+    progress.train_end()
     hooks.on_train_end()
     return history
 

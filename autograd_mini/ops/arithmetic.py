@@ -8,6 +8,7 @@ from . import generic
 
 class Add(Function):
     __slots__ = ()
+    rule = "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -20,6 +21,7 @@ class Add(Function):
 
 class Sub(Function):
     __slots__ = ()
+    rule = "∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -32,6 +34,7 @@ class Sub(Function):
 
 class Mul(Function):
     __slots__ = ()
+    rule = "∂(a·b)/∂a = b, ∂(a·b)/∂b = a"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -47,6 +50,7 @@ class Mul(Function):
 
 class Div(Function):
     __slots__ = ()
+    rule = "∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -63,6 +67,7 @@ class Div(Function):
 
 class Neg(Function):
     __slots__ = ()
+    rule = "∂(−a)/∂a = −1"
 
     @staticmethod
     def forward(ctx, a):
@@ -77,6 +82,7 @@ class Pow(Function):
     """a ** b. d/da = b·a^(b-1), 0 where b = 0 (x**0 is constant, even at x = 0);
     d/db = a^b·log(a), taken as 0 where a <= 0 (as PyTorch at a = 0)."""
     __slots__ = ()
+    rule = "∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = aᵇ·ln a (0 where a ≤ 0)"
 
     @staticmethod
     def forward(ctx, a, b):

@@ -36,6 +36,7 @@ def reduced_shapes(shape: tuple, axis) -> tuple[tuple, tuple]:
 
 class Sum(Function):
     __slots__ = ("in_shape", "kept_shape")
+    rule = "∂(Σx)/∂xᵢ = 1"
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
@@ -53,6 +54,7 @@ class Sum(Function):
 
 class Mean(Function):
     __slots__ = ("in_shape", "kept_shape", "count")
+    rule = "∂(mean x)/∂xᵢ = 1/n"
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
@@ -70,6 +72,7 @@ class Mean(Function):
 class Max(Function):
     """Reduction max. Tied maxima share the gradient equally."""
     __slots__ = ("kept_shape",)
+    rule = "∂(max x)/∂xᵢ = 1/k where xᵢ is one of k maxima, else 0"
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):

@@ -8,6 +8,7 @@ from . import generic
 class Maximum(Function):
     """Elementwise max(a, b). At ties each side gets half the gradient."""
     __slots__ = ()
+    rule = "∂max(a,b)/∂a = [a>b] + ½[a=b], ∂max(a,b)/∂b = [b>a] + ½[a=b]"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -27,6 +28,7 @@ class Maximum(Function):
 class Where(Function):
     """`a` where `condition`, else `b`; `condition` is a constant boolean array."""
     __slots__ = ("condition",)
+    rule = "∂where(c,a,b)/∂a = [c], ∂where(c,a,b)/∂b = [not c]"
     op_name = "where"
 
     @staticmethod

@@ -9,6 +9,7 @@ from . import generic
 
 class Exp(Function):
     __slots__ = ()
+    rule = "∂eˣ/∂x = eˣ"
 
     @staticmethod
     def forward(ctx, x):
@@ -24,6 +25,7 @@ class Exp(Function):
 
 class Log(Function):
     __slots__ = ()
+    rule = "∂ln x/∂x = 1/x"
 
     @staticmethod
     def forward(ctx, x):
@@ -89,6 +91,7 @@ def relu_grad(grad, positive):
 class Sigmoid(Function):
     """σ(x), accurate in both tails (see sigmoid_array)."""
     __slots__ = ()
+    rule = "∂σ(z)/∂z = σ(z)·(1−σ(z))"
 
     @staticmethod
     def forward(ctx, x):
@@ -104,6 +107,7 @@ class Sigmoid(Function):
 
 class Tanh(Function):
     __slots__ = ()
+    rule = "∂tanh(x)/∂x = 1−tanh²(x)"
 
     @staticmethod
     def forward(ctx, x):
@@ -120,6 +124,7 @@ class Tanh(Function):
 class Relu(Function):
     """max(x, 0). The slope at exactly 0 is taken as 0, as in PyTorch and Keras."""
     __slots__ = ()
+    rule = "∂relu(z)/∂z = [z > 0] (1 if z > 0, else 0)"
 
     @staticmethod
     def forward(ctx, x):
@@ -134,6 +139,7 @@ class Relu(Function):
 
 class Abs(Function):
     __slots__ = ()
+    rule = "∂|x|/∂x = sign(x)"
 
     @staticmethod
     def forward(ctx, x):
