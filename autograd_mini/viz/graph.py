@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping, Optional, Sequence, Union
 
+from .edge_notes import blocked_edges, rule_texts
 from .layers import layer_of_name
 from .labels import format_array
 from .labels import dot_string as _q, record_field as _rec  # noqa: F401  (nn.diagram imports these)
@@ -51,7 +52,8 @@ def draw_graph(tensor: Union[Tensor, Sequence[Tensor]], *, show_values: bool = T
                layer_of: Optional[Callable[[Tensor], Optional[str]]] = layer_of_name,
                cluster_layers: bool = True, collapse: Union[bool, int] = True,
                max_nodes: Optional[int] = 400, compact: bool = False,
-               title: Optional[str] = None, graph_attr: Optional[Mapping] = None) -> Diagram:
+               title: Optional[str] = None, graph_attr: Optional[Mapping] = None,
+               precision: Optional[int] = None, show_rules: bool = False) -> Diagram:
     """The graph that produced `tensor` (or several outputs) as a :class:`Diagram`.
 
     tensor: the output (one Tensor or a list of them).
@@ -72,12 +74,33 @@ def draw_graph(tensor: Union[Tensor, Sequence[Tensor]], *, show_values: bool = T
         becomes one summary node. None draws everything.
     compact: one node per op holding its output value (half the nodes) instead of two.
     title: a caption under the graph.
+    precision: significant digits of values and gradients; default 4, with every digit before
+        the point (and two after) from 1000 up: -79996.21 stays -79996.21, not -8e+04.
+    show_rules: write on each edge the op's local derivative for that input, its rule and its
+        value at the recorded numbers (``∂σ(z)/∂z = σ(z)·(1−σ(z)) = 0.6682·(1−0.6682) = 0.2217``).
+
+    Once gradients are known, an edge whose gradient is zero (a dead ReLU's) is drawn as blocked
+    flow -- grey, dotted, ending in a bar -- not as a red flowing arrow.
     """
+    _check_precision(precision)
     view = GraphView(tensor, names=names, layer_of=layer_of if cluster_layers else None,
                      collapse=collapse, max_nodes=max_nodes, compact=compact)
+    blocked = blocked_edges(view, _grad_of) if show_grads else None
     return view.draw(show_values=show_values, show_grads=show_grads, rankdir=rankdir,
                      max_elements=max_elements, show_grad_flow=show_grad_flow, title=title,
-                     graph_attr=graph_attr)
+                     graph_attr=graph_attr, precision=precision, blocked=blocked,
+                     edge_texts=rule_texts(view, max_elements) if show_rules else None)
+
+
+def _check_precision(precision) -> None:
+    if precision is not None and (not isinstance(precision, int) or isinstance(precision, bool)
+                                  or precision < 1):
+        raise ValueError(f"draw_graph: precision must be a whole number of significant digits "
+                         f">= 1, or None for the default; got {precision!r}")
+
+
+def _grad_of(t: Tensor):
+    return t.grad
 
 
 def retain_grads(tensor: Union[Tensor, Sequence[Tensor]]) -> Union[Tensor, Sequence[Tensor]]:

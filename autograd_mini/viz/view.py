@@ -20,7 +20,7 @@ from typing import Callable, Mapping, Optional
 
 from .fold import fold, summary_label, visible_leaves
 from .layers import assign_layers, layer_of_name
-from .labels import dot_string, format_array, options_text, value_label
+from .labels import dot_string, edge_label, format_array, options_text, value_label
 from ..engine import topological_order
 from ..tensor import Tensor
 
@@ -30,8 +30,7 @@ except ImportError:  # pragma: no cover
     from graphviz import Digraph as Diagram
 
 # --- looks -----------------------------------------------------------------------------------
-FONT = "Helvetica"
-GRAD_COLOR = "#c0392b"
+from .labels import FONT, GRAD_COLOR  # noqa: E402  (defined with the labels that use them)
 # Plain-text and record labels only (why: autograd_mini.viz.labels).
 _STYLE = {  # node attributes per kind of node, written once per node line
     "op": 'shape=ellipse style=filled fillcolor="#eeeeee" color="#888888" fontsize=10 '
@@ -48,6 +47,9 @@ _STYLE = {  # node attributes per kind of node, written once per node line
 }
 _ACTIVE_VALUE = ' fillcolor="#f9e79f" penwidth=2.5'
 _GRAD_EDGE = f'[style=dashed color="{GRAD_COLOR}" dir=back arrowtail=normal arrowsize=0.6'
+# a zero gradient: grey, dotted, ending in a bar (⊣) -- the flow stops here
+BLOCKED_COLOR = "#7f8c8d"
+_BLOCKED_EDGE = f'[style=dotted color="{BLOCKED_COLOR}" dir=back arrowtail=tee arrowsize=0.8 penwidth=1.5'
 _CLUSTER_STYLE = 'style="rounded,dashed" color="#5d6d7e" fontcolor="#34495e" fontsize=11 margin=10'
 
 
@@ -112,11 +114,15 @@ class GraphView:
              show_grad_flow=None, title=None, graph_attr=None,
              grads: Optional[Callable[[Tensor], object]] = None, active: Optional[int] = None,
              flowed: Optional[set] = None, edge_grads: Optional[Mapping] = None,
-             pending_grads: bool = False) -> Diagram:
+             pending_grads: bool = False, edge_texts: Optional[Mapping] = None,
+             blocked: Optional[set] = None, precision: Optional[int] = None) -> Diagram:
         """Build the Diagram. For backward frames: `grads` (tensor -> gradient array or None)
         replaces `.grad`, `active` highlights one op, `flowed` is the set of (op, input
         position) edges the gradient has run through, `edge_grads` labels some of them,
-        `pending_grads` reserves a grad line on values that have none yet (steady layout)."""
+        `pending_grads` reserves a grad line on values that have none yet (steady layout).
+        `edge_texts` {(op, input position): text} writes text on those gradient edges (also on
+        invisible ones, so every frame reserves the same room); `blocked` edges carry a zero
+        gradient and are drawn as blocked flow; `precision`: significant digits of the numbers."""
         ops, leaves, parents, rep = self.ops, self.leaves, self.parents, self.rep
         compact = self.compact
         get_grad = grads if grads is not None else _grad_array
@@ -136,7 +142,7 @@ class GraphView:
             bucket.append(line)
 
         value_opts = (show_values, show_grads, max_elements, pending_grads,
-                      rankdir.upper() in ("TB", "BT"))
+                      rankdir.upper() in ("TB", "BT"), precision)
         drawn_leaves = visible_leaves(self)
         emitted_leaves: set = set()
         edges: list[str] = []
@@ -201,21 +207,23 @@ class GraphView:
                     summary_edges.add((src, i))
                 else:
                     src = self.node_id(k)
-                edges.append(f"\t{src} -> o{i}\n")
+                note = (edge_texts or {}).get((i, pos)) if not show_grad_flow else None
+                edges.append(f"\t{src} -> o{i}{' [' + edge_label(note)[1:] + ']' if note else ''}\n")
                 if show_grad_flow:
                     parent = leaves[~k] if k < 0 else ops[k]
                     if flowed is None:
                         ran = parent.requires_grad
                     else:
                         ran = (i, pos) in flowed
+                    text = (edge_texts or {}).get((i, pos))
+                    if text is None and edge_grads and (i, pos) in edge_grads:
+                        text = " ".join(format_array(edge_grads[(i, pos)], max_elements, precision))
+                    extra = edge_label(text, active == i) if text else ""
                     if ran:
-                        extra = ""
-                        if edge_grads and (i, pos) in edge_grads:
-                            text = " ".join(format_array(edge_grads[(i, pos)], max_elements))
-                            extra = f' xlabel={dot_string(text)} fontcolor="{GRAD_COLOR}" fontsize=8'
-                        edges.append(f"\t{src} -> o{i} {_GRAD_EDGE}{extra}]\n")
+                        style = _BLOCKED_EDGE if blocked and (i, pos) in blocked else _GRAD_EDGE
+                        edges.append(f"\t{src} -> o{i} {style}{extra}]\n")
                     elif pending_grads and parent.requires_grad:
-                        edges.append(f"\t{src} -> o{i} [style=invis]\n")
+                        edges.append(f"\t{src} -> o{i} [style=invis{extra}]\n")
         for j in sorted(drawn_leaves - emitted_leaves):  # leaves that are outputs themselves
             t = leaves[j]
             kind = "output" if id(t) in self.root_ids else self._leaf_kind(t)
