@@ -30,6 +30,7 @@ __all__ = [
     "sum", "mean", "max", "reshape", "transpose", "broadcast_to", "draw_graph", "retain_grads",
     "backward_frames", "save_flipbook", "record", "Recording",
     "explain", "Explanation", "backward_steps",
+    "GradcheckReport", "check_grad", "gradgradcheck",
 ]
 
 
@@ -66,9 +67,12 @@ def where(condition, a, b) -> Tensor:
 
 def __getattr__(name):
     # gradcheck and drawing load on first use: `import autograd_mini` stays cheap
-    if name in ("gradcheck", "GradcheckReport"):
+    if name in ("gradcheck", "gradgradcheck", "GradcheckReport"):
         from . import gradient_check as module
         return getattr(module, name)
+    if name == "check_grad":
+        from .numpy_gradient_check import check_grad
+        return check_grad
     if name in ("draw_graph", "retain_grads"):
         from .viz import graph as draw
         return getattr(draw, name)
