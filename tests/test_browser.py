@@ -187,10 +187,13 @@ def test_flipbook_pages_with_the_keyboard(page, tmp_path):
     assert console_errors(driver) == []
 
 
-def test_plot_model_pages_load(page, tmp_path):
+def test_plot_model_pages_load(page, tmp_path, request):
     from nn import Dense, Sequential
     from nn.diagram import plot_model
+    from nn.utils import clear_session
 
+    # layer names count up per session: start afresh after, so later tests see "dense"
+    request.addfinalizer(clear_session)
     model = Sequential([Dense(3, input_dim=2, activation="relu"), Dense(1, activation="sigmoid")])
     for detail in ("layers", "neurons", "ops"):
         driver = page(plot_model(model, detail=detail).save_html(tmp_path / f"{detail}.html"))
