@@ -19,6 +19,13 @@ from .saving import load_model, save_model
 from .training import NonFiniteLossWarning
 from .utils import set_random_seed
 
+# Keras's older import path, which seed 001 uses (`from keras.layers.core import Dense, Activation`):
+# the layers live in one module, so `nn.layers.core` names that same module.
+import sys as _sys  # noqa: E402
+
+_sys.modules[f"{__name__}.layers.core"] = layers
+layers.core = layers
+
 __all__ = [
     "Sequential", "Dense", "Activation", "Input", "Layer", "load_model", "save_model",
     "Callback", "History", "EarlyStopping", "WeightHistory", "LambdaCallback", "dead_relu_units",

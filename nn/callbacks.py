@@ -9,11 +9,12 @@
 
 Built in: History (what fit returns), EarlyStopping (Keras's arguments and defaults),
 WeightHistory (snapshots of the weights every N epochs, to draw a path across a loss
-landscape) and LambdaCallback.
+landscape), LambdaCallback and LivePlot (the training curves redrawn in place in a notebook).
 """
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from typing import Callable, Sequence
 
@@ -231,3 +232,78 @@ class LambdaCallback(Callback):
                          ("on_train_begin", on_train_begin), ("on_train_end", on_train_end)]:
             if fn is not None:
                 setattr(self, hook, fn)
+
+
+class LivePlot(Callback):
+    """The loss and metric curves, redrawn in place while fit runs in a notebook; in a script (or
+    any run outside Jupyter) the final figure is written to `path` when training ends.
+
+    >>> live = LivePlot(path="outputs/training.png")    # model.fit(..., callbacks=[live])
+    >>> live.every_seconds
+    0.5
+
+    keys: which logged values to draw (default: all); logy: losses on a log scale.
+    every_seconds: at most one redraw per this many seconds (a redraw takes tens of milliseconds,
+        so training is not slowed by drawing); the last epoch is always drawn.
+    diagram: also show the model as units with their current weights (plot_model detail="neurons"),
+        redrawn with the curves -- for small models.
+    `.figure` is the last figure drawn, `.history` the values per epoch.
+    """
+
+    def __init__(self, keys: Sequence[str] | None = None, *, path: str | None = "training.png",
+                 every_seconds: float = 0.5, logy: bool = False, diagram: bool = False):
+        super().__init__()
+        if every_seconds < 0:
+            raise ValueError(f"LivePlot(every_seconds=...) must be at least 0, got {every_seconds}")
+        self.keys, self.path, self.every_seconds = keys, path, float(every_seconds)
+        self.logy, self.diagram = logy, diagram
+        self.figure = None
+        self.history: dict[str, list[float]] = {}
+
+    def on_train_begin(self, logs=None):
+        from .progress import in_notebook
+
+        self.history, self._drawn_at, self._handles = {}, 0.0, None
+        self._live = in_notebook()
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+        if self._live and time.perf_counter() - self._drawn_at >= self.every_seconds:
+            self._show()
+
+    def on_train_end(self, logs=None):
+        if not self.history:
+            return
+        if self._live:
+            self._show()
+        else:
+            self._draw()
+            if self.path:
+                from .plots import savefig
+                savefig(self.figure, self.path)
+                print(f"LivePlot: wrote {self.path}")
+
+    def _draw(self):
+        from .plots import plot_history
+
+        keys = [k for k in self.keys if k in self.history] if self.keys else None
+        epochs = len(next(iter(self.history.values())))
+        total = self.params.get("epochs", epochs)
+        self.figure = plot_history(self.history, keys, logy=self.logy, title=f"epoch {epochs}/{total}")
+        return self.figure
+
+    def _show(self):
+        """Draw, then replace what this callback displayed (one picture per fit, updated in place)."""
+        from IPython.display import display
+
+        shown = [self._draw()]
+        if self.diagram:
+            from .diagram import plot_model
+            shown.append(plot_model(self.model, detail="neurons", show_weights=True))
+        if self._handles is None:
+            self._handles = [display(item, display_id=True) for item in shown]
+        else:
+            for handle, item in zip(self._handles, shown):
+                handle.update(item)
+        self._drawn_at = time.perf_counter()

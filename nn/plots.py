@@ -27,6 +27,8 @@ Helpers:
 """
 from __future__ import annotations
 
+import functools
+import io
 import os
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -39,6 +41,7 @@ __all__ = [
 ]
 
 INSTALL_HINT = 'pip install "autograd_mini[plot]"'
+DISPLAY_DPI = 100  # figures shown in a notebook (the inline backend's default is 72-100)
 
 # Colors used throughout: one for the negative class / data, one for the positive class,
 # one for model curves -- the talk's blue/green bins and red curve.
@@ -60,12 +63,31 @@ def require_matplotlib():
     return matplotlib
 
 
-def new_figure(figsize=(6.0, 4.0), nrows=1, ncols=1, **subplot_kw):
-    """A pyplot-free Figure and its axes (one Axes, or an array when nrows*ncols > 1)."""
-    require_matplotlib()
+@functools.lru_cache(maxsize=None)
+def _shown_figure_class():
+    """matplotlib's Figure plus ``_repr_png_``: Jupyter shows it as a picture in a fresh kernel.
+
+    A pyplot-free Figure has no display of its own until ``%matplotlib inline`` registers one;
+    with ``_repr_png_`` the kernel sends image/png whatever the backend (when the inline backend
+    is active its own PNG printer takes precedence: still one picture). Scripts are unaffected.
+    """
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=figsize, layout="constrained")
+    class ShownFigure(Figure):
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=DISPLAY_DPI)
+            return buffer.getvalue()
+
+    ShownFigure.__module__, ShownFigure.__qualname__ = __name__, "ShownFigure"
+    return ShownFigure
+
+
+def new_figure(figsize=(6.0, 4.0), nrows=1, ncols=1, **subplot_kw):
+    """A pyplot-free Figure and its axes (one Axes, or an array when nrows*ncols > 1).
+    The figure displays itself in Jupyter (as a PNG) with no ``%matplotlib`` magic."""
+    require_matplotlib()
+    fig = _shown_figure_class()(figsize=figsize, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=True, **subplot_kw)
     return fig, axes
 

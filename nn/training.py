@@ -191,6 +191,7 @@ def fit(model, x, y, epochs: int = 1, batch_size: int | None = 32, verbose="auto
                 break
             if model.stop_training:
                 break
+    progress.train_end()
     hooks.on_train_end()
     return history
 

@@ -8,6 +8,7 @@ names, and turning user data (tuples, lists, 1-D arrays) into the model's arrays
 """
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from typing import Any
 
@@ -20,6 +21,7 @@ import autograd_mini as am
 # `np.random.seed(0)` (seed 001) makes a run reproducible too; after it, from our own Generator.
 _rng: np.random.Generator | None = None
 _name_counts: defaultdict[str, int] = defaultdict(int)
+_name_lock = threading.Lock()  # models built in two threads never get one name twice
 
 
 def set_random_seed(seed: int) -> None:
@@ -40,8 +42,9 @@ def rng():
 
 def unique_name(prefix: str) -> str:
     """Keras-style names: the first "dense", then "dense_1", "dense_2", ... (per process)."""
-    count = _name_counts[prefix]
-    _name_counts[prefix] += 1
+    with _name_lock:
+        count = _name_counts[prefix]
+        _name_counts[prefix] += 1
     return prefix if count == 0 else f"{prefix}_{count}"
 
 
@@ -79,3 +82,11 @@ def as_rows(x: np.ndarray, width: int | None, what: str = "x") -> np.ndarray:
         raise ValueError(f"{what}: the model expects {width} features per sample (input width {width}), "
                          f"but got {x.shape[-1]} (data shape {x.shape})")
     return x
+
+
+def __getattr__(name):
+    # keras.utils.plot_model, loaded on first use (it needs graphviz, which `import nn` does not)
+    if name == "plot_model":
+        from .diagram import plot_model
+        return plot_model
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
