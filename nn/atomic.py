@@ -33,8 +33,8 @@ class Snapshot:
         layers = list(model._layers) + [layer for layer in extra_layers if layer not in model._layers]
         self.layers = [(layer, dict(layer.__dict__)) for layer in layers]
         self.tensors = [(w, w.data, w.data.copy() if values else None, w.grad,
-                         None if w.grad is None or not values else w.grad.data.copy(), w.requires_grad,
-                         w._grad_buffer, w._grad_free) for w in model.weights]
+                         None if w.grad is None or not values else w.grad.data.copy(), w.requires_grad)
+                       for w in model.weights]
         opt = model.optimizer
         self.optimizer = None if opt is None else (opt, dict(opt.__dict__), _slot_copies(opt, values))
 
@@ -44,8 +44,8 @@ class Snapshot:
         for layer, attrs in self.layers:
             layer.__dict__.clear()
             layer.__dict__.update(attrs)
-        for w, data, values, grad, grad_values, requires_grad, buffer, free in self.tensors:
-            w.data, w.grad, w.requires_grad, w._grad_buffer, w._grad_free = data, grad, requires_grad, buffer, free
+        for w, data, values, grad, grad_values, requires_grad in self.tensors:
+            w.data, w.grad, w.requires_grad = data, grad, requires_grad
             if values is not None:
                 data[...] = values  # in place: `data` may be a view of the optimizer's flat storage
             if grad_values is not None:
