@@ -58,7 +58,7 @@ class Sequential:
             return
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add expects a layer such as Dense(...), got {layer!r}")
-        if any(layer.name == other.name for other in self._layers):
+        if any(layer.name == other.name and layer is not other for other in self._layers):  # reuse is sharing
             raise ValueError(f"All layers added to a Sequential model should have unique names: {layer.name!r} is "
                              f"already the name of layer {[l.name for l in self._layers].index(layer.name)}; "
                              f"pass name=... or leave it out")
