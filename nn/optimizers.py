@@ -156,6 +156,11 @@ class Optimizer:
     def get_config(self) -> dict:
         return {"name": self.name, "learning_rate": self.learning_rate}
 
+    @classmethod
+    def from_config(cls, config: dict) -> "Optimizer":
+        """The optimizer get_config() describes (Keras's Optimizer.from_config)."""
+        return cls(**{k: v for k, v in config.items() if k != "name"})
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
         return f"{type(self).__name__}({args})"
