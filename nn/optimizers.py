@@ -55,6 +55,9 @@ class Optimizer:
     name = "optimizer"
 
     def __init__(self, learning_rate, params: Iterable[Tensor] | None = None, lr: float | None = None):
+        if callable(learning_rate) and not isinstance(learning_rate, Tensor):
+            raise TypeError(f"{type(self).__name__}(learning_rate={learning_rate!r}): learning-rate schedules are "
+                            f"not supported; pass a number >= 0 (a callback can change optimizer.learning_rate)")
         if not isinstance(learning_rate, (int, float, np.number, str, type(None))):  # SGD(model.parameters(), ...)
             params, learning_rate = learning_rate, None
         if lr is not None:  # PyTorch's name

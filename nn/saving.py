@@ -31,7 +31,6 @@ import json
 import os
 import tempfile
 import zipfile
-import zlib
 
 import numpy as np
 

@@ -197,3 +197,16 @@ def test_engine_entry_points():
         am.Tensor(np.ones((2, 3))).transpose(5, 0)
     with pytest.raises(TypeError, match="learning_rate"):
         SGD("0.1")
+
+
+def test_learning_rate_schedule_is_refused_by_name():
+    with pytest.raises(TypeError, match="learning_rate.*schedules are not supported"):
+        SGD(lambda step: 0.1)
+
+
+@pytest.mark.parametrize("make", [lambda: nn.losses.BinaryCrossentropy(label_smoothing=0.1),
+                                  lambda: SGD(weight_decay=0.004), lambda: Adam(amsgrad=True),
+                                  lambda: RMSprop(centered=True), lambda: Dense(2, kernel_regularizer="l2")])
+def test_keras_options_nn_lacks_are_refused_by_name(make):
+    with pytest.raises(TypeError, match="unexpected keyword argument"):
+        make()
