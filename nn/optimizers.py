@@ -100,6 +100,7 @@ class Optimizer:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_groups"], state["_loose"] = [], []
+        state["buffers"] = GradientBuffers({})  # laid out again with the copy's parameters
         return state
 
     def __setstate__(self, state: dict) -> None:
