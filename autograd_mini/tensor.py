@@ -32,8 +32,9 @@ def as_array(data: Any, dtype=None) -> np.ndarray:
             array = np.asarray(data)
         except (ValueError, TypeError) as err:
             raise ValueError(f"cannot make a Tensor from {data!r}: {err}") from None
-        if array.dtype.kind in "biuf":
-            array = array.astype(dtypes.get_default_dtype())
+        if array.dtype.kind in "biuf":  # straight to the dtype asked for: no float32 round trip
+            exact = dtype is not None and np.dtype(dtype).kind == "f"
+            array = array.astype(dtype if exact else dtypes.get_default_dtype())
     if array.dtype.kind in "biu":
         array = array.astype(dtypes.get_default_dtype())
     elif array.dtype.kind != "f":
@@ -53,8 +54,6 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "name", "_retain_grad", "__weakref__")
-    # Make numpy hand `array * tensor` to Tensor.__rmul__ instead of looping over elements.
-    __array_ufunc__ = None
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, name: str | None = None):
         self.data = as_array(data, dtype)
@@ -111,6 +110,18 @@ class Tensor:
         """Forget the gradient: the next backward stores a new one (PyTorch's set-to-none).
         A gradient array you kept is never written to."""
         self.grad = None
+
+    # numpy functions and in-place updates on Tensors: autograd_mini/numpy_dispatch.py
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _numpy_dispatch.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return _numpy_dispatch.array_function(func, types, args, kwargs)
+
+    def __iadd__(self, other): return _numpy_dispatch.update_in_place(self, other, "+=")
+    def __isub__(self, other): return _numpy_dispatch.update_in_place(self, other, "-=")
+    def __imul__(self, other): return _numpy_dispatch.update_in_place(self, other, "*=")
+    def __itruediv__(self, other): return _numpy_dispatch.update_in_place(self, other, "/=")
 
     # --- copies and pickles (as PyTorch: a leaf's copy is a new leaf; its .grad is copied) ------
     def __getstate__(self) -> dict:
@@ -281,3 +292,4 @@ from .ops.reduce import Sum, Mean, Max  # noqa: E402
 from .ops.shape import Reshape, Transpose, GetItem  # noqa: E402
 from .ops.linalg import MatMul  # noqa: E402
 from . import engine as _engine  # noqa: E402
+from . import numpy_dispatch as _numpy_dispatch  # noqa: E402

@@ -25,6 +25,7 @@ import autograd_mini as am
 from autograd_mini import Recording, Tensor
 
 from . import activations as activations_module
+from . import data_checks
 from . import losses as losses_module
 from . import metrics as metrics_module
 from .activations import sigmoid_array, softmax_array
@@ -111,6 +112,7 @@ def _reduced(loss_fn: Callable) -> Callable:
 # --- data ----------------------------------------------------------------------------------
 def prepare_x(model, x) -> np.ndarray:
     x = as_rows(to_array(x, model.dtype, "x"), model.input_width, "x")
+    data_checks.check_finite(x, "x")
     if not model.built:
         model.build((None,) + x.shape[1:])
     return x
@@ -119,6 +121,7 @@ def prepare_x(model, x) -> np.ndarray:
 def prepare_xy(model, x, y) -> tuple[np.ndarray, np.ndarray]:
     x = prepare_x(model, x)
     y = to_array(y, model.dtype, "y")
+    data_checks.check_finite(y, "y")
     if y.ndim == 0:
         y = y.reshape(1, 1)
     elif y.ndim == 1:
@@ -135,6 +138,8 @@ def prepare_xy(model, x, y) -> tuple[np.ndarray, np.ndarray]:
             hint = " (one-hot encode y, or use loss='sparse_categorical_crossentropy' for integer labels)"
         raise ValueError(f"y has shape {y.shape} but the model outputs {out[-1] if len(out) == 1 else out} "
                          f"values per sample (output shape {model.output_shape}){hint}")
+    if model.loss is not None:
+        data_checks.check_labels(y, model.loss.name, out[-1])
     return x, y
 
 
