@@ -67,9 +67,11 @@ def _prepare(y_true, y_pred) -> tuple[Tensor, Tensor]:
     return y_true, y_pred
 
 
-def _check(reduction: str) -> str:
+def _check(reduction: str | None) -> str:
     if reduction == "sum_over_batch_size":
         return reduction
+    if reduction is None:  # Keras 3: None means no reduction
+        return "none"
     reduction = "sum_over_batch_size" if reduction == "mean" else reduction
     if reduction not in REDUCTIONS:
         raise ValueError(f"unknown reduction {reduction!r}; valid: {', '.join(REDUCTIONS)}")
@@ -229,5 +231,6 @@ def get(identifier) -> LossSpec:
     key = str(identifier).lower()
     key = _ALIASES.get(key, key)
     if key not in LOSSES:
-        raise ValueError(f"unknown loss {identifier!r}; valid names: {', '.join(sorted(LOSSES) + sorted(_ALIASES))}")
+        from .validation import unknown_name
+        raise ValueError("loss: " + unknown_name("loss", identifier, sorted(LOSSES) + sorted(_ALIASES)))
     return LOSSES[key]
