@@ -77,7 +77,8 @@ class LocalNode:
         """[(j, ∂out[i]/∂input_pos[j])] for the input elements out[i] depends on.
 
         A zero local derivative through a same-shape or broadcast input (a dead relu) is kept:
-        it is the reason a gradient stops. Other zeros (a 0 inside a matmul) add nothing and are left out."""
+        it is the reason a gradient stops; so is any into a one-element output (a loss whose
+        prediction is right). Other zeros (a 0 inside a matmul) add nothing and are left out."""
         key = (i, pos)
         if key not in self._rows:
             onehot = np.zeros(self.tensor.data.shape)
@@ -90,6 +91,8 @@ class LocalNode:
 
 
 def _connected(g: np.ndarray, i: tuple, in_shape: tuple, out_shape: tuple) -> list:
+    if int(np.prod(out_shape)) == 1:  # a loss or a full reduction: every input element counts
+        return [(tuple(int(n) for n in j), float(g[j])) for j in np.ndindex(in_shape)]
     entries = {tuple(int(n) for n in j): float(g[tuple(j)]) for j in np.argwhere(g != 0)}
     diagonal = broadcast_index(i, in_shape, out_shape)
     if diagonal is not None and diagonal not in entries:
@@ -404,7 +407,7 @@ def _sigmoid_bce(node, i, pos, j):
     if pos == 0:
         return f"−{P(z)}/{P(n)}", -z / n
     s = float(0.5 * (1 + np.tanh(z / 2)))
-    return f"(σ({P(z)})−{P(y)})/{P(n)} = ({P(s)}−{P(y)})/{P(n)}", (s - y) / n
+    return f"(σ({N(z)})−{P(y)})/{P(n)} = ({P(s)}−{P(y)})/{P(n)}", (s - y) / n
 
 
 def _row_of(node, j):
