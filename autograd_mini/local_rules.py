@@ -126,7 +126,7 @@ def local_text(node: LocalNode, pos: int, max_elements: int = 6, limit: int = 64
             row[j] = d
         value = " ".join(format_array(row, max_elements))
         numbers = substitution(node, i, pos, (0,) * len(in_shape)) if row.size == 1 else None
-        return f"{numbers} = {value}" if numbers and numbers != value else value
+        return f"{numbers} = {value}" if numbers and not says_value(numbers, value) else value
     diagonal = np.zeros(out.shape)
     for i in np.ndindex(out.shape):
         entries = node.row(i, pos)
@@ -135,6 +135,15 @@ def local_text(node: LocalNode, pos: int, max_elements: int = 6, limit: int = 64
         diagonal[i] = sum(d for _, d in entries)
     summed = " (summed over the broadcast axes)" if in_shape != out.shape else ""
     return "⊙ " + " ".join(format_array(diagonal, max_elements)) + summed
+
+
+def says_value(text: Optional[str], value: str) -> bool:
+    """Does `text` already end in the number `value` (so it need not be written again)?
+    The rules write minus as −, numbers as -: both count."""
+    if not text:
+        return False
+    text, value = text.replace("−", "-"), value.replace("−", "-")
+    return text == value or text.endswith(f"= {value}")
 
 
 def rule_clause(op: type, pos: int) -> Optional[str]:

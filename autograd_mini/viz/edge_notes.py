@@ -18,7 +18,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from ..local_rules import LocalNode, local_text, rule_clause
+from ..local_rules import LocalNode, local_text, rule_clause, says_value
 
 __all__ = ["rule_texts", "blocked_edges"]
 
@@ -37,7 +37,7 @@ def rule_texts(view, max_elements: int = 6) -> dict:
             node = node or LocalNode(t)
             rule = rule_clause(node.op, pos) or f"from {node.op.__name__}.backward"
             value = local_text(node, pos, max_elements)
-            texts[(i, pos)] = rule if value is None or rule.endswith(f"= {value}") else f"{rule}\n= {value}"
+            texts[(i, pos)] = rule if value is None or says_value(rule, value) else f"{rule}\n= {value}"
     return texts
 
 
