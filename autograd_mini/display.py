@@ -54,23 +54,17 @@ _CELL = "padding:2px 8px;text-align:right;border-bottom:1px solid #ddd"
 
 def report_html(report) -> str:
     """A GradcheckReport as an HTML table: one row per input, mismatches in red."""
-    verdict = "passed" if report.ok else "FAILED"
     color = "#1E8449" if report.ok else "#B03A2E"
-    head = ["input", "shape", "max abs err", "max rel err", "worst index", "analytic", "numeric", "status"]
+    head, table = report.table()
     rows = []
-    for c in report.inputs:
-        status = "ok" if c.ok else "MISMATCH"
-        if c.kinks:
-            status += f" ({c.kinks} at a kink)"
-        cells = [str(c.index), str(c.shape), f"{c.max_abs_error:.3g}", f"{c.max_rel_error:.3g}",
-                 "-" if c.worst_index is None else str(c.worst_index), f"{c.analytic:.6g}",
-                 f"{c.numeric:.6g}", status]
+    for c, cells in zip(report.inputs, table):
         style = "" if c.ok else ' style="color:#B03A2E;font-weight:bold"'
         rows.append(f"<tr{style}>" + "".join(f'<td style="{_CELL}">{html.escape(x)}</td>' for x in cells)
                     + "</tr>")
     header = "".join(f'<th style="{_CELL}">{h}</th>' for h in head)
     culprit = (f'<div style="color:#B03A2E">{html.escape(report.culprit)}</div>' if report.culprit else "")
-    return (f'<div style="{_BOX}"><b style="color:{color}">gradcheck {verdict}</b> '
+    second = report_html(report.second_order) if report.second_order is not None else ""
+    return (f'<div style="{_BOX}"><b style="color:{color}">{html.escape(report.headline)}</b> '
             f'<span style="color:#566573">({html.escape(report.settings)})</span>'
             f'<table style="border-collapse:collapse;margin:4px 0"><tr>{header}</tr>{"".join(rows)}</table>'
-            f"{culprit}</div>")
+            f'<div style="color:#566573">{html.escape(report.legend)}</div>{culprit}{second}</div>')

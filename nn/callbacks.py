@@ -244,8 +244,8 @@ class LivePlot(Callback):
     0.5
 
     keys: which logged values to draw (default: all); logy: losses on a log scale.
-    every_seconds: at most one redraw per this many seconds (a redraw takes tens of milliseconds,
-        so training is not slowed by drawing); the last epoch is always drawn.
+    every_seconds: at most one redraw per this many seconds, and never more often than keeps
+        drawing under a fifth of the time (a redraw takes 0.1-0.3 s); the last epoch is always drawn.
     diagram: also show the model as units with their current weights (plot_model detail="neurons"),
         redrawn with the curves -- for small models.
     `.figure` is the last figure drawn, `.history` the values per epoch.
@@ -264,13 +264,13 @@ class LivePlot(Callback):
     def on_train_begin(self, logs=None):
         from .progress import in_notebook
 
-        self.history, self._drawn_at, self._handles = {}, 0.0, None
+        self.history, self._drawn_at, self._handles, self._wait = {}, 0.0, None, self.every_seconds
         self._live = in_notebook()
 
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
-        if self._live and time.perf_counter() - self._drawn_at >= self.every_seconds:
+        if self._live and time.perf_counter() - self._drawn_at >= self._wait:
             self._show()
 
     def on_train_end(self, logs=None):
@@ -298,6 +298,7 @@ class LivePlot(Callback):
         """Draw, then replace what this callback displayed (one picture per fit, updated in place)."""
         from IPython.display import display
 
+        started = time.perf_counter()
         shown = [self._draw()]
         if self.diagram:
             from .diagram import plot_model
@@ -308,6 +309,8 @@ class LivePlot(Callback):
             for handle, item in zip(self._handles, shown):
                 handle.update(item)
         self._drawn_at = time.perf_counter()
+        # drawing (a PNG: ~0.1-0.3 s) takes at most a fifth of the time: training stays the main work
+        self._wait = max(self.every_seconds, 4 * (self._drawn_at - started))
 
 
 class GradientHistory(Callback):

@@ -36,7 +36,7 @@ from .html import html_page
 from .labels import format_array
 from .layers import layer_of_name
 from .view import Diagram, GraphView
-from ..engine import _seed, run_backward, topological_order
+from ..engine import GradSink, _seed, run_backward, topological_order
 from ..function import _RELEASED, fit_to_shape
 from ..local_rules import LocalNode, local_text
 from ..tensor import Tensor
@@ -96,9 +96,9 @@ def backward_steps(tensor: Tensor, grad=None) -> list:
     """The backward pass as a list of :class:`Step`: the seed, then one per op, in the order the
     engine runs them; each prints as text (op, rule, upstream × local = what it sends).
 
-    The engine itself runs the steps (:func:`~autograd_mini.engine.run_backward` with an
-    ``on_step`` hook and ``inputs=()``, so no ``.grad`` is touched); here they are recorded, and
-    the gradients that have arrived are added up step by step."""
+    The engine itself runs the steps (:func:`~autograd_mini.engine.run_backward` with a
+    :class:`~autograd_mini.engine.GradSink` that records each step and touches no ``.grad``);
+    here they are recorded, and the gradients that have arrived are added up step by step."""
     seed = _seed(tensor, grad, create_graph=False)
     from ..explain import _Labels  # the same names as explain's narration
     order = topological_order(tensor) if tensor._ctx is not None else []
@@ -115,15 +115,15 @@ def backward_steps(tensor: Tensor, grad=None) -> list:
                 "backward(retain_graph=True)")
     recorded = []
 
-    def record(t: Tensor, upstream, results: tuple) -> None:
-        ctx = t._ctx
-        sent = {pos: np.asarray(fit_to_shape(result, parent.data.shape, ctx, pos))
-                for pos, (parent, result) in enumerate(zip(ctx.parents, results))
-                if result is not None and parent.requires_grad}
-        recorded.append((t, np.asarray(upstream), sent))
+    class Record(GradSink):  # touches no .grad, so taking the steps changes nothing
+        def step(self, t: Tensor, upstream, results: tuple) -> None:
+            ctx = t._ctx
+            sent = {pos: np.asarray(fit_to_shape(result, parent.data.shape, ctx, pos))
+                    for pos, (parent, result) in enumerate(zip(ctx.parents, results))
+                    if result is not None and parent.requires_grad}
+            recorded.append((t, np.asarray(upstream), sent))
 
-    # inputs=(): the engine touches no .grad, so taking the steps changes nothing
-    run_backward(tensor, seed, create_graph=False, retain_graph=True, inputs=(), on_step=record)
+    run_backward(tensor, seed, create_graph=False, retain_graph=True, sink=Record())
     grads = {id(tensor): seed}
     for k, (t, upstream, sent) in enumerate(recorded, 1):
         parents = t._ctx.parents
