@@ -36,6 +36,7 @@ import numpy as np
 from . import grad_mode
 from .tensor import Tensor, as_array
 
+AxisError = getattr(np, "exceptions", np).AxisError
 _RELEASED = object()  # marks saved arrays freed after a backward without retain_graph
 _data = operator.attrgetter("data")  # each input's array (map with it: no Python frame per op)
 
@@ -48,6 +49,9 @@ class Function:
     # check a dropped graph is freed by refcount)
     __slots__ = ("parents", "_saved", "_out", "_options", "__weakref__")
     op_name = "function"  # the name users know the op by, shown in reprs and diagrams
+    # the local derivative as text, one clause per input in input order ("∂(a·b)/∂a = b, ∂(a·b)/∂b = a"),
+    # shown by am.explain, backward_steps and diagrams; None: they say it comes from `backward`
+    rule: str | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -66,22 +70,6 @@ class Function:
     def needs_input_grad(self) -> tuple:
         """One bool per input: does it need a gradient? Lets backward skip work (e.g. for data)."""
         return tuple([p.requires_grad for p in self.parents])
-
-    def grad_buffer(self, index: int) -> np.ndarray | None:
-        """An array a backward may write input `index`'s gradient into (e.g. matmul's out=),
-        or None: then it returns a new array as usual.
-
-        Offered for a leaf that has no gradient yet, outside create_graph. The buffer is the
-        leaf's own: the one its last gradient was written into, when `zero_grad()` released it
-        (so a training step reuses it instead of allocating), else a new one."""
-        leaf = self.parents[index]
-        if self._out is not None or leaf._ctx is not None or leaf.grad is not None or not leaf.requires_grad:
-            return None
-        buffer = leaf._grad_buffer
-        if not leaf._grad_free or buffer.shape != leaf.data.shape or buffer.dtype != leaf.data.dtype:
-            buffer = leaf._grad_buffer = np.empty_like(leaf.data)
-        leaf._grad_free = False  # in use: handed out once, even if the leaf is used twice
-        return buffer
 
     # --- what forward hands to backward ------------------------------------------------
     def save_for_backward(self, *arrays) -> None:
@@ -119,18 +107,12 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options) -> Tensor:
         """Run forward on the inputs' arrays; record a node if grad mode is on and an input needs grad."""
-        tensors = inputs
-        for x in inputs:
-            if not isinstance(x, Tensor):  # rare: arrays or numbers passed straight to apply
-                tensors = [x if isinstance(x, Tensor) else Tensor._make(as_array(x), None) for x in inputs]
-                break
+        tensors = tuple(x if isinstance(x, Tensor) else Tensor._make(as_array(x), None) for x in inputs)
         ctx = cls.__new__(cls)
         out = ctx.run_forward(tensors, options)
-        if grad_mode.enabled:
-            for t in tensors:
-                if t.requires_grad:
-                    ctx.parents = tensors
-                    return Tensor._make(out, ctx)
+        if grad_mode._state.enabled and any(t.requires_grad for t in tensors):  # this thread's mode
+            ctx.parents = tensors
+            return Tensor._make(out, ctx)
         return Tensor._make(out, None)
 
     def run_forward(self, tensors, options: dict) -> np.ndarray:
@@ -143,6 +125,8 @@ class Function:
         self._options = options
         try:
             out = type(self).forward(self, *map(_data, tensors), **options)
+        except AxisError:  # an IndexError too: `except IndexError` must still catch it, so it stays as is
+            raise
         except ValueError as err:  # numpy's shape errors, made to name the op and every shape
             shapes = " and ".join(str(t.data.shape) for t in tensors)
             if "broadcast" in str(err) or "mismatch" in str(err):  # numpy could not pair the shapes

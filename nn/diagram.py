@@ -20,8 +20,11 @@ All three return an :class:`autograd_mini.viz.render.Diagram`: ``.pipe(format="s
 """
 from __future__ import annotations
 
-from typing import Optional
+import os
+from pathlib import Path
+from typing import Optional, Union
 
+import graphviz
 import numpy as np
 
 import autograd_mini as am
@@ -47,13 +50,18 @@ _STYLE = {
 }
 
 
-def plot_model(model, detail: str = "layers", show_shapes: bool = True, *,
-               show_layer_names: bool = True, show_params: bool = True,
+def plot_model(model, to_file: Union[str, os.PathLike, None] = None, show_shapes: bool = True, *,
+               detail: str = "layers", show_layer_names: bool = True, show_params: bool = True,
                show_activations: bool = True, show_dtype: bool = False,
                show_weights: bool = False, max_units: int = 8, rankdir: Optional[str] = None,
-               x=None, depth: Optional[int] = None, **draw_options) -> Diagram:
+               dpi: Optional[int] = None, x=None, depth: Optional[int] = None,
+               **draw_options) -> Diagram:
     """Draw `model` (a Sequential) as a :class:`~autograd_mini.viz.render.Diagram`.
 
+    to_file: as in Keras, also write the diagram to this file, in the format its extension names
+        (.svg always works; .png, .pdf and the rest need what Diagram.render needs; .gv/.dot: the
+        DOT source). The diagram is returned either way (Jupyter shows it).
+    dpi: resolution of a raster file (.png, .jpg); SVG and PDF are vector and ignore it.
     detail: "layers", "neurons" or "ops" (see the module docstring).
     show_shapes / show_dtype / show_layer_names / show_params / show_activations: what the
         layer boxes say ("layers"); layer names also title the boxes around units and ops.
@@ -65,6 +73,43 @@ def plot_model(model, detail: str = "layers", show_shapes: bool = True, *,
         1 shows the model's box with one node per layer, 0 one node for the whole model.
     draw_options: ("ops") passed to autograd_mini.draw_graph (show_values, max_nodes, ...).
     """
+    target = _file_format(to_file) if to_file is not None else None
+    diagram = _draw(model, detail, show_shapes, show_layer_names, show_params, show_activations,
+                    show_dtype, show_weights, max_units, rankdir, x, depth, draw_options)
+    if target is not None:
+        _write(diagram, *target, dpi)
+    return diagram
+
+
+_RASTER = ("png", "jpg", "jpeg", "gif", "bmp", "webp")
+
+
+def _file_format(to_file) -> tuple[Path, str]:
+    """The path and the format its extension names (checked before anything is drawn)."""
+    path = Path(to_file)
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in graphviz.FORMATS and fmt not in ("gv", "dot"):
+        hint = f" (for the level of detail, use detail={str(to_file)!r})" if str(to_file) in (
+            "layers", "neurons", "ops") else ""
+        raise ValueError(f"plot_model(to_file={str(to_file)!r}): the file's extension names its format; "
+                         f"use .svg, .png, .pdf (or another Graphviz format, or .gv for the DOT source){hint}")
+    return path, fmt
+
+
+def _write(diagram: Diagram, path: Path, fmt: str, dpi: Optional[int]) -> None:
+    if path.parent != Path(""):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt in ("gv", "dot"):
+        path.write_text(diagram.source, encoding="utf-8")
+        return
+    if dpi is not None and fmt in _RASTER:
+        diagram.attr(dpi=str(int(dpi)))
+    # the DOT source is saved beside the file (graphviz's render) and removed again (cleanup)
+    diagram.render(outfile=path, format=fmt, cleanup=True)
+
+
+def _draw(model, detail, show_shapes, show_layer_names, show_params, show_activations, show_dtype,
+          show_weights, max_units, rankdir, x, depth, draw_options) -> Diagram:
     layers = list(getattr(model, "layers", None) or [])
     if not layers:
         raise ValueError("plot_model: the model has no layers; add some with model.add(Dense(...))")
@@ -83,7 +128,6 @@ def plot_model(model, detail: str = "layers", show_shapes: bool = True, *,
     if detail == "ops":
         return _ops_view(model, layers, x, rankdir or "LR", show_layer_names,
                          {"depth": depth, **draw_options})
-
     raise ValueError(f"plot_model: detail must be 'layers', 'neurons' or 'ops', got {detail!r}")
 
 

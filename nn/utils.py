@@ -8,6 +8,7 @@ names, and turning user data (tuples, lists, 1-D arrays) into the model's arrays
 """
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from typing import Any
 
@@ -20,6 +21,7 @@ import autograd_mini as am
 # `np.random.seed(0)` (seed 001) makes a run reproducible too; after it, from our own Generator.
 _rng: np.random.Generator | None = None
 _name_counts: defaultdict[str, int] = defaultdict(int)
+_name_lock = threading.Lock()  # models built in two threads never get one name twice
 
 
 def set_random_seed(seed: int) -> None:
@@ -40,8 +42,9 @@ def rng():
 
 def unique_name(prefix: str) -> str:
     """Keras-style names: the first "dense", then "dense_1", "dense_2", ... (per process)."""
-    count = _name_counts[prefix]
-    _name_counts[prefix] += 1
+    with _name_lock:
+        count = _name_counts[prefix]
+        _name_counts[prefix] += 1
     return prefix if count == 0 else f"{prefix}_{count}"
 
 
@@ -52,15 +55,8 @@ def clear_session() -> None:
 
 def to_array(data: Any, dtype, what: str = "x") -> np.ndarray:
     """User data as a float array of `dtype`: Tensors, arrays, tuples, lists, pandas columns."""
-    if isinstance(data, am.Tensor):
-        data = data.data
-    elif hasattr(data, "to_numpy"):  # pandas Series / DataFrame
-        data = data.to_numpy()
-    try:
-        array = np.asarray(data, dtype=dtype)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{what} must be numbers (an array, list or tuple), got {type(data).__name__}: {err}") from None
-    return array
+    from .data_checks import as_numbers
+    return as_numbers(data, dtype, what)
 
 
 def as_rows(x: np.ndarray, width: int | None, what: str = "x") -> np.ndarray:
@@ -79,3 +75,11 @@ def as_rows(x: np.ndarray, width: int | None, what: str = "x") -> np.ndarray:
         raise ValueError(f"{what}: the model expects {width} features per sample (input width {width}), "
                          f"but got {x.shape[-1]} (data shape {x.shape})")
     return x
+
+
+def __getattr__(name):
+    # keras.utils.plot_model, loaded on first use (it needs graphviz, which `import nn` does not)
+    if name == "plot_model":
+        from .diagram import plot_model
+        return plot_model
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

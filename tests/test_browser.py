@@ -179,7 +179,7 @@ def test_flipbook_pages_with_the_keyboard(page, tmp_path):
     assert pos.text == "1 / 4" and "the seed" in driver.execute_script(caption)
     body = driver.find_element("tag name", "body")
     body.send_keys(Keys.ARROW_RIGHT)
-    assert pos.text == "2 / 4" and "backward step 1/3: sum.backward" in driver.execute_script(caption)
+    assert pos.text == "2 / 4" and "step 1/3: sum.backward" in driver.execute_script(caption)
     body.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)  # stops at the last
     assert pos.text == "4 / 4" and "mul.backward" in driver.execute_script(caption)
     body.send_keys(Keys.ARROW_LEFT)

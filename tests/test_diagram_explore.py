@@ -63,7 +63,7 @@ def test_big_arrays_show_their_corners_in_the_tooltip():
 
     assert full_values(np.arange(MAX_TOOLTIP_ELEMENTS, dtype=float)).count(",") == MAX_TOOLTIP_ELEMENTS - 1
     big = full_values(np.arange(10_000.0))
-    assert big.startswith("[0, 1, 2,") and "..." in big and big.endswith("9999]") and len(big) < 200
+    assert big == "[0, 1, 2, ..., 9997, 9998, 9999]"
 
 
 def test_legend_is_drawn_on_request(no_dot):

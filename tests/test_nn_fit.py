@@ -274,6 +274,7 @@ def test_number_format_like_keras():
 
 
 def test_live_progress_on_a_terminal():
+    """A terminal: the live line is rewritten in place ("\r") and ends as a permanent line."""
     import io
 
     class Terminal(io.StringIO):
@@ -286,7 +287,7 @@ def test_live_progress_on_a_terminal():
     progress.epoch_begin(0)
     progress.epoch_end(0, {"loss": 1.5})
     text = out.getvalue()
-    assert text.startswith("Epoch 1/2\n\r\x1b[1m1/1\x1b[0m \x1b[32m" + "━" * 20) and text.endswith("loss: 1.5000\n")
+    assert text.startswith("\rEpoch 1/2 - 1/1 " + "━" * 20) and text.endswith("loss: 1.5000\n")
 
 
 def test_numpy_seed_also_reproduces_before_set_random_seed(monkeypatch):

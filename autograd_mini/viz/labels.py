@@ -17,10 +17,14 @@ import numpy as np
 
 from ..tensor import Tensor
 
+FONT = "Helvetica"        # one font and size for every label (view.py uses the same)
+GRAD_COLOR = "#c0392b"
 
-def format_array(a: np.ndarray, max_elements: int = 6) -> list[str]:
+
+def format_array(a: np.ndarray, max_elements: int = 6, precision: Optional[int] = None) -> list[str]:
     """The numbers of `a` as text lines: all of them if there are at most `max_elements`,
-    else summary statistics (mean, std, range; and how many are nan/inf).
+    else summary statistics (mean, std, range; and how many are nan/inf); `precision`: significant
+    digits (see :func:`number_text`).
 
     >>> format_array(np.array([0.5, -1.0, 2.0]))
     ['[0.5, -1, 2]']
@@ -29,7 +33,7 @@ def format_array(a: np.ndarray, max_elements: int = 6) -> list[str]:
     """
     a = np.asarray(a)
     if a.size <= max_elements:
-        return [nested_text(a.tolist())]
+        return [nested_text(a.tolist(), precision)]
     flat = a.reshape(-1)
     finite = np.isfinite(flat)
     lines = []
@@ -42,8 +46,8 @@ def format_array(a: np.ndarray, max_elements: int = 6) -> list[str]:
         if flat.size == 0:
             return lines
     flat = flat.astype(np.float64, copy=False)
-    lines.insert(0, f"mean {number_text(flat.mean())} · std {number_text(flat.std())}")
-    lines.insert(1, f"range [{number_text(flat.min())}, {number_text(flat.max())}]")
+    lines.insert(0, f"mean {number_text(flat.mean(), precision)} · std {number_text(flat.std(), precision)}")
+    lines.insert(1, f"range [{number_text(flat.min(), precision)}, {number_text(flat.max(), precision)}]")
     return lines
 
 
@@ -52,11 +56,12 @@ def value_label(t: Tensor, kind: str, title: Optional[str], grad, opts: tuple,
     """A value's node label, a record: head | title | shape · dtype | the numbers | the gradient.
 
     kind: "const" (a Python number lifted into the graph: just the number), "output", or any
-    other node kind; opts: (show_values, show_grads, max_elements, pending, vertical_graph)."""
-    show_values, show_grads, max_elements, pending, vertical_graph = opts
+    other node kind; opts: (show_values, show_grads, max_elements, pending, vertical_graph[, precision])."""
+    show_values, show_grads, max_elements, pending, vertical_graph = opts[:5]
+    precision = opts[5] if len(opts) > 5 else None
     data = t.data
     if kind == "const":
-        return dot_string(nested_text(data.tolist()))
+        return dot_string(nested_text(data.tolist(), precision))
     fields = [head] if head else []
     if title:
         fields.append(title)
@@ -64,15 +69,26 @@ def value_label(t: Tensor, kind: str, title: Optional[str], grad, opts: tuple,
         fields.append("output")
     fields.append(f"{shape_text(data.shape)} · {data.dtype}")
     if show_values:
-        fields.append("\n".join(format_array(data, max_elements)))
+        fields.append("\n".join(format_array(data, max_elements, precision)))
     if show_grads:
         if grad is not None:
-            fields.append("grad " + "\n".join(format_array(np.asarray(grad), max_elements)))
+            fields.append("grad " + "\n".join(format_array(np.asarray(grad), max_elements, precision)))
         elif pending and t.requires_grad:
             fields.append("grad ·")
     record = "|".join(record_field(f) for f in fields)
     # records stack their fields across the rank direction: top to bottom in an LR graph
     return f'"{{{record}}}"' if vertical_graph else f'"{record}"'
+
+
+def edge_label(text: str, emphasis: bool = False) -> str:
+    """DOT attributes writing `text` on a gradient edge: a real label (laid out, so it never
+    sits on a box), in the diagram's font and size, in the gradient's colour.
+
+    >>> edge_label("0.25")
+    ' label="0.25" fontname="Helvetica" fontsize=10 fontcolor="#c0392b"'
+    """
+    weight = ' penwidth=2' if emphasis else ''
+    return f' label={dot_string(text)} fontname="{FONT}" fontsize=10 fontcolor="{GRAD_COLOR}"{weight}'
 
 
 def options_text(ctx) -> str:
@@ -104,17 +120,30 @@ def shape_text(shape: tuple) -> str:
     return "×".join(str(n) for n in shape)
 
 
-def number_text(x) -> str:
-    """4 significant digits, and never ``-0``."""
-    text = f"{x:.4g}"
+def number_text(x, precision: Optional[int] = None) -> str:
+    """`x` with `precision` significant digits; by default 4, but every digit before the point
+    and two after it for numbers from 1000 up to a billion (a price of −79996.21 stays that,
+    not ``-8e+04``). Never ``-0``.
+
+    >>> number_text(0.598687), number_text(-79996.2104), number_text(1234.5678, precision=3)
+    ('0.5987', '-79996.21', '1.23e+03')
+    """
+    if precision is None:
+        magnitude = abs(float(x))
+        digits = len(str(int(magnitude))) if 1000 <= magnitude < 1e9 else 0
+        precision = max(4, digits + 2)
+    elif not isinstance(precision, int) or isinstance(precision, bool) or precision < 1:
+        raise ValueError(f"precision must be a whole number of significant digits >= 1 (or None "
+                         f"for the default), got {precision!r}")
+    text = f"{x:.{precision}g}"
     return "0" if text == "-0" else text
 
 
-def nested_text(value) -> str:
+def nested_text(value, precision: Optional[int] = None) -> str:
     """A number, or nested lists of them (``ndarray.tolist()``), with :func:`number_text`."""
     if isinstance(value, list):
-        return "[" + ", ".join(nested_text(v) for v in value) + "]"
-    return number_text(value)
+        return "[" + ", ".join(nested_text(v, precision) for v in value) + "]"
+    return number_text(value, precision)
 
 
 def dot_string(text: str) -> str:

@@ -366,7 +366,11 @@ class Diagram(graphviz.Digraph):
 
     def _repr_svg_(self) -> str:
         """SVG text for frontends that look for ``_repr_svg_`` rather than a mimebundle."""
-        return self.pipe(format="svg", encoding="utf-8")
+        return _fit_output_width(self.pipe(format="svg", encoding="utf-8"))
+
+    def _repr_image_svg_xml(self) -> str:
+        """The SVG of Jupyter's mimebundle (graphviz's ``_repr_mimebundle_`` calls this)."""
+        return _fit_output_width(self.pipe(format="svg", encoding="utf-8"))
 
     def save_html(self, path: Union[os.PathLike, str], title: Optional[str] = None) -> str:
         """Write an interactive view of this diagram to `path`, one self-contained HTML
@@ -386,3 +390,24 @@ class Diagram(graphviz.Digraph):
         from .html import InteractiveView
 
         return InteractiveView(self, title=title, height=height)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
+        """graphviz's bundle (image/svg+xml) plus the same SVG inline as text/html, which frontends
+        prefer: an exported page (nbconvert) shows image/svg+xml as an ``<img>`` that no style can
+        shrink, so a wide diagram would be cut off there; inline, it scales to the output width."""
+        bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
+        svg = bundle.get("image/svg+xml")
+        wanted = (not include or "text/html" in include) and "text/html" not in (exclude or ())
+        if svg is not None and wanted:
+            bundle["text/html"] = svg[svg.find("<svg"):]  # the element, without XML prolog and doctype
+        return bundle
+
+
+def _fit_output_width(svg: str) -> str:
+    """Let a wide diagram shrink to the notebook's output width instead of being cut off;
+    Graphviz writes a viewBox, so ``height:auto`` keeps the proportions. Narrow ones keep their size.
+
+    >>> _fit_output_width('<svg width="900pt" viewBox="0 0 900 50">')
+    '<svg style="max-width:100%;height:auto" width="900pt" viewBox="0 0 900 50">'
+    """
+    return svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
