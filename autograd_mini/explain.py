@@ -250,7 +250,7 @@ class _Labels:
     def __init__(self, output, wrt, between):
         self.names = {}
         seen: dict = {}
-        for t in list(between) + [wrt, output]:
+        for t in list(between) + ([wrt] if wrt is not None else []) + [output]:
             if id(t) in self.names:
                 continue
             if t.name:

@@ -61,7 +61,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
 
     def value_and_gradient(*args, **kwargs):
         args, variables, outer = _variables("grad", args, positions, argnums)
-        record = grad_mode.enabled
+        record = grad_mode.is_grad_enabled()
         with grad_mode.enable_grad():
             out = f(*args, **kwargs)
         if not isinstance(out, Tensor) or out.data.size != 1:

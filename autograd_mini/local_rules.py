@@ -25,7 +25,7 @@ from .function import fit_to_shape
 from .grad_mode import no_grad
 from .tensor import Tensor
 
-__all__ = ["LocalNode", "rule_clause", "substitution", "SUBSTITUTIONS", "number"]
+__all__ = ["LocalNode", "local_text", "rule_clause", "substitution", "SUBSTITUTIONS", "number"]
 
 _QUIET: dict = {}
 
@@ -105,6 +105,33 @@ def broadcast_index(i: tuple, in_shape: tuple, out_shape: tuple) -> Optional[tup
         return None
     tail = i[len(i) - len(in_shape):] if in_shape else ()
     return tuple(0 if n == 1 else k for n, k in zip(in_shape, tail))
+
+
+def local_text(node: LocalNode, pos: int, max_elements: int = 6, limit: int = 64) -> Optional[str]:
+    """Input `pos`'s local derivative as short text: the rule's numbers and value for one element
+    (``0.6682·(1−0.6682) = 0.2217``), ``⊙ [..]`` for an elementwise op, the row ``[..]`` for a
+    one-element output; None for a full Jacobian (or an output over `limit` elements)."""
+    from .viz.labels import format_array
+    out = node.tensor.data
+    in_shape = node.parents[pos].data.shape
+    if out.size > limit:
+        return None
+    if out.size == 1:
+        i = (0,) * out.ndim
+        row = np.zeros(in_shape)
+        for j, d in node.row(i, pos):
+            row[j] = d
+        value = " ".join(format_array(row, max_elements))
+        numbers = substitution(node, i, pos, (0,) * len(in_shape)) if row.size == 1 else None
+        return f"{numbers} = {value}" if numbers and numbers != value else value
+    diagonal = np.zeros(out.shape)
+    for i in np.ndindex(out.shape):
+        entries = node.row(i, pos)
+        if any(j != broadcast_index(i, in_shape, out.shape) for j, d in entries if d != 0):
+            return None  # not elementwise: a Jacobian
+        diagonal[i] = sum(d for _, d in entries)
+    summed = " (summed over the broadcast axes)" if in_shape != out.shape else ""
+    return "⊙ " + " ".join(format_array(diagonal, max_elements)) + summed
 
 
 def rule_clause(op: type, pos: int) -> Optional[str]:

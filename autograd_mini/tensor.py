@@ -53,8 +53,7 @@ class Tensor:
     Tensor(data, requires_grad=False, dtype=None, name=None)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "name", "_retain_grad", "_grad_buffer", "_grad_free",
-                 "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "name", "_retain_grad", "__weakref__")
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, name: str | None = None):
         self.data = as_array(data, dtype)
@@ -63,8 +62,6 @@ class Tensor:
         self._ctx = None
         self.name = name
         self._retain_grad = False
-        self._grad_buffer = None  # see zero_grad: the array the engine allocated for this leaf's gradient,
-        self._grad_free = False   # and whether the next backward may write into it
 
     @classmethod
     def _make(cls, data: np.ndarray, ctx) -> "Tensor":
@@ -76,8 +73,6 @@ class Tensor:
         t.grad = None
         t.name = None
         t._retain_grad = False
-        t._grad_buffer = None
-        t._grad_free = False
         return t
 
     # --- plain attributes -------------------------------------------------------------
@@ -112,19 +107,9 @@ class Tensor:
         return self
 
     def zero_grad(self) -> None:
-        """Drop the gradient and let the next backward write the new one into the same array
-        (as PyTorch's zero_grad(set_to_none=False) reuses its buffers): no fresh gradient arrays
-        each training step. Only an array the engine allocated for this leaf is reused -- copy
-        `.grad` first if you keep it. `t.grad = None` drops it without reuse."""
-        grad = self.grad
-        if grad is not None and grad.data is self._grad_buffer:
-            self._grad_free = True
+        """Forget the gradient: the next backward stores a new one (PyTorch's set-to-none).
+        A gradient array you kept is never written to."""
         self.grad = None
-
-    def _give_grad_buffer(self, array: np.ndarray) -> None:
-        """Let the next backward write this leaf's gradient into `array` (e.g. a view of an
-        optimizer's flat storage) as if zero_grad had released it."""
-        self._grad_buffer, self._grad_free = array, True
 
     # numpy functions and in-place updates on Tensors: autograd_mini/numpy_dispatch.py
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -141,8 +126,7 @@ class Tensor:
     # --- copies and pickles (as PyTorch: a leaf's copy is a new leaf; its .grad is copied) ------
     def __getstate__(self) -> dict:
         """What a pickle or a deepcopy keeps: the numbers, requires_grad, name, a copy of .grad.
-        Not the graph (a pickled op output loads as a leaf) and not the engine's gradient buffer
-        (memory shared with an optimizer is not the copy's: its optimizer lays it out again)."""
+        Not the graph (a pickled op output loads as a leaf)."""
         return {"data": np.array(self.data), "requires_grad": self.requires_grad, "name": self.name,
                 "grad": None if self.grad is None else np.array(self.grad.data),
                 "retain_grad": self._retain_grad}
@@ -151,7 +135,6 @@ class Tensor:
         self.data, self.requires_grad, self.name = state["data"], state["requires_grad"], state["name"]
         self.grad = None if state["grad"] is None else Tensor._make(state["grad"], None)
         self._ctx, self._retain_grad = None, state["retain_grad"]
-        self._grad_buffer, self._grad_free = None, False
 
     def __deepcopy__(self, memo: dict) -> "Tensor":
         """An independent leaf with the same numbers, requires_grad and .grad; an op's output

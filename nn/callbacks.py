@@ -9,7 +9,8 @@
 
 Built in: History (what fit returns), EarlyStopping (Keras's arguments and defaults),
 WeightHistory (snapshots of the weights every N epochs, to draw a path across a loss
-landscape), LambdaCallback and LivePlot (the training curves redrawn in place in a notebook).
+landscape), LambdaCallback, LivePlot (the training curves redrawn in place in a notebook) and
+GradientHistory (per layer and weight, the gradient's norm during fit).
 """
 from __future__ import annotations
 
@@ -243,8 +244,8 @@ class LivePlot(Callback):
     0.5
 
     keys: which logged values to draw (default: all); logy: losses on a log scale.
-    every_seconds: at most one redraw per this many seconds (a redraw takes tens of milliseconds,
-        so training is not slowed by drawing); the last epoch is always drawn.
+    every_seconds: at most one redraw per this many seconds, and never more often than keeps
+        drawing under a fifth of the time (a redraw takes 0.1-0.3 s); the last epoch is always drawn.
     diagram: also show the model as units with their current weights (plot_model detail="neurons"),
         redrawn with the curves -- for small models.
     `.figure` is the last figure drawn, `.history` the values per epoch.
@@ -263,13 +264,13 @@ class LivePlot(Callback):
     def on_train_begin(self, logs=None):
         from .progress import in_notebook
 
-        self.history, self._drawn_at, self._handles = {}, 0.0, None
+        self.history, self._drawn_at, self._handles, self._wait = {}, 0.0, None, self.every_seconds
         self._live = in_notebook()
 
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
-        if self._live and time.perf_counter() - self._drawn_at >= self.every_seconds:
+        if self._live and time.perf_counter() - self._drawn_at >= self._wait:
             self._show()
 
     def on_train_end(self, logs=None):
@@ -297,6 +298,7 @@ class LivePlot(Callback):
         """Draw, then replace what this callback displayed (one picture per fit, updated in place)."""
         from IPython.display import display
 
+        started = time.perf_counter()
         shown = [self._draw()]
         if self.diagram:
             from .diagram import plot_model
@@ -307,3 +309,65 @@ class LivePlot(Callback):
             for handle, item in zip(self._handles, shown):
                 handle.update(item)
         self._drawn_at = time.perf_counter()
+        # drawing (a PNG: ~0.1-0.3 s) takes at most a fifth of the time: training stays the main work
+        self._wait = max(self.every_seconds, 4 * (self._drawn_at - started))
+
+
+class GradientHistory(Callback):
+    """Per layer and weight, the gradient's norm (and a small histogram of its values), every
+    `every` training steps, read after each step's backward: how gradients behave while a model
+    trains (vanishing, exploding, dead layers). Draw it with nn.plots.plot_gradient_flow; feed it
+    to nn.health.health_report.
+
+    >>> grads = GradientHistory(every=1)               # model.fit(..., callbacks=[grads])
+    >>> grads.steps, grads.norms                        # after fit: [1, 2, ...], {"dense/kernel": [...]}
+    ([], {})
+
+    `steps[i]` counts training steps across fits (1 = after the first batch), `epochs[i]` the epoch
+    (0-based) of record i; `norms[name][i]` is ‖∂loss/∂weight‖₂ at record i; `histograms[name][i]`
+    (counts, bin edges) of the gradient's values; `layer_of[name]` the weight's layer.
+    """
+
+    def __init__(self, every: int = 1, bins: int = 10):
+        super().__init__()
+        if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
+            raise ValueError(f"GradientHistory(every=...) must be a whole number of steps >= 1, got {every!r}")
+        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
+            raise ValueError(f"GradientHistory(bins=...) must be a whole number >= 1, got {bins!r}")
+        self.every, self.bins = int(every), int(bins)
+        self.steps: list[int] = []
+        self.epochs: list[int] = []
+        self.norms: dict[str, list[float]] = {}
+        self.histograms: dict[str, list[tuple]] = {}
+        self.layer_of: dict[str, str] = {}
+        self._step, self._epoch = 0, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        if self._step % self.every == 0:
+            self._record()
+
+    def _record(self) -> None:
+        self.steps.append(self._step)
+        self.epochs.append(self._epoch)
+        for layer in self.model.layers:
+            for w in layer.weights:
+                g = w.grad
+                values = np.zeros(0) if g is None else np.asarray(g.data, dtype=np.float64).ravel()
+                self.layer_of[w.name] = layer.name
+                self.norms.setdefault(w.name, []).append(
+                    float(np.sqrt(np.dot(values, values))) if g is not None else float("nan"))
+                finite = values[np.isfinite(values)]
+                self.histograms.setdefault(w.name, []).append(
+                    np.histogram(finite, bins=self.bins) if finite.size else (np.zeros(self.bins, int), None))
+
+    def layer_norms(self) -> dict[str, list[float]]:
+        """Per layer, the norm of all its weights' gradients together at each record."""
+        squares: dict = {}
+        for name, norms in self.norms.items():
+            layer = self.layer_of[name]
+            squares[layer] = squares.get(layer, 0.0) + np.square(np.asarray(norms))
+        return {layer: np.sqrt(total).tolist() for layer, total in squares.items()}

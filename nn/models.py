@@ -22,6 +22,7 @@ import autograd_mini as am
 from autograd_mini import Tensor
 
 from . import losses, optimizers, training
+from .atomic import atomic
 from . import metrics as metrics_module
 from .layers import Input, Layer
 from .utils import unique_name
@@ -43,6 +44,7 @@ class Sequential:
             self.add(layer)
 
     # --- structure ----------------------------------------------------------------------
+    @atomic(values=False)
     def add(self, layer: Layer | Input) -> None:
         """Append a layer; when the input shape is known it is built at once (weights exist)."""
         if isinstance(layer, Input):
@@ -66,6 +68,7 @@ class Sequential:
     def layers(self) -> list[Layer]:
         return list(self._layers)
 
+    @atomic(values=False)
     def build(self, input_shape: tuple | None = None) -> None:
         """Build every layer for inputs of `input_shape` (batch first); done on first data otherwise."""
         if input_shape is None and self._input_shape is None:
@@ -136,6 +139,7 @@ class Sequential:
         return x
 
     # --- training -----------------------------------------------------------------------
+    @atomic(values=False)
     def compile(self, optimizer="rmsprop", loss=None, metrics: Sequence | None = None) -> None:
         """Choose the optimizer ("sgd", "adam", "rmsprop" or an Optimizer), the loss (a name or
         callable(y_true, y_pred) -> Tensor) and metrics ("accuracy", "binary_accuracy", "mae", ...)."""
@@ -162,6 +166,7 @@ class Sequential:
         return ["loss"] + [m if isinstance(m, str) else getattr(m, "name", getattr(m, "__name__", "metric"))
                            for m in self.compiled_metrics]
 
+    @atomic(values=True)
     def fit(self, x, y, epochs: int = 1, batch_size: int | None = 32, verbose="auto", callbacks=None,
             validation_split: float = 0.0, validation_data=None, shuffle: bool = True,
             initial_epoch: int = 0, **legacy):
@@ -179,10 +184,12 @@ class Sequential:
                             callbacks=callbacks, validation_split=validation_split,
                             validation_data=validation_data, shuffle=shuffle, initial_epoch=initial_epoch)
 
+    @atomic(values=False)
     def evaluate(self, x, y, batch_size: int | None = 32, verbose="auto", return_dict: bool = False):
         """The loss on (x, y), or [loss, *metrics] when metrics were compiled (no graph is recorded)."""
         return training.evaluate(self, x, y, batch_size=batch_size, verbose=verbose, return_dict=return_dict)
 
+    @atomic(values=False)
     def predict(self, x, batch_size: int | None = 32, verbose="auto") -> np.ndarray:
         """The outputs as a numpy array of shape (samples, units), computed in batches without a graph."""
         return training.predict(self, x, batch_size=batch_size, verbose=verbose)
@@ -191,6 +198,7 @@ class Sequential:
     def get_weights(self) -> list[np.ndarray]:
         return [w.data.copy() for w in self.weights]
 
+    @atomic(values=True)
     def set_weights(self, weights: Sequence) -> None:
         """Set every weight (Keras order). Everything is checked before anything changes."""
         weights = list(weights)

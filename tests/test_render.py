@@ -61,8 +61,9 @@ def test_render_outfile_and_cleanup_without_dot(no_dot, tmp_path):
 def test_jupyter_display_without_dot(no_dot):
     d = make_diagram()
     bundle = d._repr_mimebundle_()
-    assert list(bundle) == ["image/svg+xml"]
+    assert list(bundle) == ["image/svg+xml", "text/html"]  # the same SVG inline (scales in exported pages)
     assert sorted(svg_texts(bundle["image/svg+xml"].encode("utf-8"))) == sorted(LABELS)
+    assert bundle["image/svg+xml"].endswith(bundle["text/html"]) and bundle["text/html"].startswith("<svg")
     assert d._repr_svg_() == bundle["image/svg+xml"]
 
 

@@ -94,6 +94,9 @@ def test_figures_display_as_png_in_a_fresh_kernel(outputs):
 
 def test_diagrams_display_as_svg_scaled_to_the_output_width(outputs):
     for name in ("diagram", "plot_model"):
-        svg = result_of(outputs[name])["image/svg+xml"]
+        data = result_of(outputs[name])
+        svg = data["image/svg+xml"]
         assert "<svg" in svg and 'style="max-width:100%;height:auto"' in svg
+        # inline too, so that an exported page (where image/svg+xml becomes an <img>) scales it
+        assert data["text/html"].startswith('<svg style="max-width:100%;height:auto"')
     assert "Dense" in result_of(outputs["plot_model"])["image/svg+xml"]

@@ -71,6 +71,23 @@ def _smallest_normal_log(dtype) -> float:
     return float(np.log(np.finfo(dtype).tiny))
 
 
+# The activations' backward formulas, from the output; the ops and nn's fused layers share them,
+# so both compute the same numbers.
+def sigmoid_grad(grad, s):
+    """grad · σ'(x) with σ' = σ(1 - σ) from the output s: exactly 0, not nan, when saturated."""
+    return grad * (s * (1.0 - s))
+
+
+def tanh_grad(grad, t):
+    """grad · tanh'(x) with tanh' = 1 - tanh² from the output t."""
+    return grad * (1.0 - t * t)
+
+
+def relu_grad(grad, positive):
+    """grad where x > 0, else 0 (even from an infinite gradient); `positive` is the mask x > 0."""
+    return generic.where(positive, grad, 0.0)
+
+
 class Sigmoid(Function):
     """σ(x), accurate in both tails (see sigmoid_array)."""
     __slots__ = ()
@@ -85,7 +102,7 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         (s,) = ctx.saved_tensors
-        return grad * s * (1.0 - s)  # σ' = σ(1 - σ): exactly 0, not nan, when saturated
+        return sigmoid_grad(grad, s)
 
 
 class Tanh(Function):
@@ -101,7 +118,7 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (t,) = ctx.saved_tensors
-        return grad * (1.0 - t * t)
+        return tanh_grad(grad, t)
 
 
 class Relu(Function):
@@ -117,7 +134,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (positive,) = ctx.saved_tensors
-        return generic.where(positive, grad, 0.0)  # slope 0 passes 0, even from an infinite gradient
+        return relu_grad(grad, positive)
 
 
 class Abs(Function):

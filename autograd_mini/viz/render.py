@@ -308,6 +308,17 @@ class Diagram(graphviz.Digraph):
 
         return InteractiveView(self, title=title, height=height)
 
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
+        """graphviz's bundle (image/svg+xml) plus the same SVG inline as text/html, which frontends
+        prefer: an exported page (nbconvert) shows image/svg+xml as an ``<img>`` that no style can
+        shrink, so a wide diagram would be cut off there; inline, it scales to the output width."""
+        bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
+        svg = bundle.get("image/svg+xml")
+        wanted = (not include or "text/html" in include) and "text/html" not in (exclude or ())
+        if svg is not None and wanted:
+            bundle["text/html"] = svg[svg.find("<svg"):]  # the element, without XML prolog and doctype
+        return bundle
+
 
 def _fit_output_width(svg: str) -> str:
     """Let a wide diagram shrink to the notebook's output width instead of being cut off;
