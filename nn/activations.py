@@ -3,7 +3,7 @@
 >>> import autograd_mini as am
 >>> from nn import activations
 >>> activations.get("sigmoid")(am.Tensor([0.0, 2.0]))
-Tensor([0.5      , 0.8807971])
+Tensor([0.5     , 0.880797])
 """
 from __future__ import annotations
 

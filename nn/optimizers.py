@@ -12,8 +12,8 @@ Tensor([0.8, 1.6], requires_grad=True)
 Updates are done in place on each parameter's numpy array, so the Tensors users hold (and
 model.weights) always show the current values. compile() binds an optimizer to the model.
 
-Why flat storage: a numpy call costs about 1 µs whatever the array's size, so on a small
-network a formula applied weight by weight costs far more than its arithmetic. As PyTorch's
+Why flat storage: a numpy call has a fixed cost whatever the array's size (benchmarks/README.md),
+so on a small network a formula applied weight by weight costs far more than its arithmetic. As PyTorch's
 `foreach` and apex's flat-buffer optimizers do, bind() lays the parameters of one dtype out in
 one array and points each `.data` at its piece; their gradients and the slots get the same
 layout, and step() runs the formula once on the whole arrays (SGD: 2 numpy calls for the whole
@@ -110,6 +110,7 @@ class Optimizer:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_groups"], state["_loose"] = [], []
+        state["buffers"] = GradientBuffers({})  # laid out again with the copy's parameters
         return state
 
     def __setstate__(self, state: dict) -> None:
