@@ -170,6 +170,8 @@ class _ProbabilityLoss(Loss):
 
     def __init__(self, from_logits: bool = False, reduction: str = "sum_over_batch_size", name: str | None = None):
         super().__init__(reduction, name)
+        if not isinstance(from_logits, (bool, np.bool_)):
+            raise TypeError(f"{type(self).__name__}(from_logits={from_logits!r}): from_logits must be True or False")
         self.from_logits = bool(from_logits)
 
     def __call__(self, y_true, y_pred, sample_weight=None, from_logits: bool | None = None) -> Tensor:

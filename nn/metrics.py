@@ -157,7 +157,8 @@ class BinaryAccuracy(Metric):
     name = "binary_accuracy"
 
     def __init__(self, name: str | None = None, dtype=None, threshold: float = 0.5):
-        self.threshold = float(threshold)
+        from .validation import check_number
+        self.threshold = check_number("BinaryAccuracy", "threshold", threshold)
         super().__init__(name, dtype)
 
     def total(self, y_true, y_pred):

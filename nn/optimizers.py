@@ -149,6 +149,13 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars: Iterable[tuple]) -> None:
         """Keras's form: one update from explicit (gradient, variable) pairs."""
         pairs = list(grads_and_vars)
+        for pair in pairs:
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and isinstance(pair[1], Tensor)):
+                raise TypeError(f"apply_gradients(grads_and_vars=...): each entry must be a (gradient, variable) "
+                                f"pair with a Tensor variable, got {pair!r}")
+            if np.shape(pair[0].data if isinstance(pair[0], Tensor) else pair[0]) != pair[1].shape:
+                raise ValueError(f"apply_gradients(grads_and_vars=...): a gradient of shape {np.shape(pair[0])} "
+                                 f"for the variable {pair[1].name or ''} of shape {pair[1].shape}")
         self.bind([v for _, v in pairs])
         self.iterations += 1
         for (g, v), slots in zip(pairs, self.slots):
