@@ -218,3 +218,40 @@ def test_two_models_fitted_in_two_threads_match_sequential_runs():
             assert loss_a == loss_b
             for a, b in zip(w_a, w_b):
                 np.testing.assert_array_equal(a, b)
+
+
+def test_the_count_of_threads_with_recording_off_returns_to_zero():
+    """Ops skip the thread-local read while no thread has recording off (grad_mode._threads_off);
+    a thread that ended with recording off (an earlier test) is counted out when it ends."""
+    assert _settles_to_zero()
+    inside, release = threading.Event(), threading.Event()
+
+    def holder():
+        with am.no_grad():
+            inside.set()
+            release.wait(5)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    inside.wait(5)
+    assert grad_mode._threads_off[0] == 1
+    w = am.Tensor([1.0], requires_grad=True)
+    assert (w * 2).requires_grad  # this thread still records (the slow path)
+    with am.no_grad():
+        assert grad_mode._threads_off[0] == 2 and not (w * 2).requires_grad
+    release.set()
+    t.join()
+    (w * w).sum().backward()
+    with am.set_grad_enabled(False):
+        with am.set_grad_enabled(False):
+            pass
+    assert _settles_to_zero()
+
+
+def _settles_to_zero() -> bool:
+    import time
+    for _ in range(100):  # a finished thread's local state may be dropped just after join()
+        if grad_mode._threads_off[0] == 0:
+            return True
+        time.sleep(0.01)
+    return False
