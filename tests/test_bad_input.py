@@ -236,3 +236,9 @@ def test_more_entry_points_name_the_argument(call, argument):
     with pytest.raises((TypeError, ValueError, IndexError)) as err:
         call()
     assert argument in str(err.value), str(err.value)
+
+
+def test_draw_graph_refuses_unknown_keywords_by_name():
+    w = am.Tensor([1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="show_valus"):
+        am.draw_graph(w * 2, show_valus=True)
