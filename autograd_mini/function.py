@@ -107,10 +107,10 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options) -> Tensor:
         """Run forward on the inputs' arrays; record a node if grad mode is on and an input needs grad."""
-        tensors = tuple(x if isinstance(x, Tensor) else Tensor._make(as_array(x), None) for x in inputs)
+        tensors = [x if isinstance(x, Tensor) else Tensor._make(as_array(x), None) for x in inputs]
         ctx = cls.__new__(cls)
         out = ctx.run_forward(tensors, options)
-        if grad_mode._state.enabled and any(t.requires_grad for t in tensors):  # this thread's mode
+        if grad_mode._state.enabled and any([t.requires_grad for t in tensors]):  # this thread's mode
             ctx.parents = tensors
             return Tensor._make(out, ctx)
         return Tensor._make(out, None)
