@@ -73,6 +73,8 @@ def plot_model(model, to_file: Union[str, os.PathLike, None] = None, show_shapes
         1 shows the model's box with one node per layer, 0 one node for the whole model.
     draw_options: ("ops") passed to autograd_mini.draw_graph (show_values, max_nodes, ...).
     """
+    if not hasattr(model, "layers") or not hasattr(model, "get_config"):
+        raise TypeError(f"plot_model(model={model!r}): model must be a Sequential model")
     draw_options, show_activations = _check_draw_options(detail, draw_options, show_activations)
     target = _file_format(to_file) if to_file is not None else None
     diagram = _draw(model, detail, show_shapes, show_layer_names, show_params, show_activations,
