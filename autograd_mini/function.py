@@ -168,7 +168,7 @@ def fit_to_shape(grad: Any, shape: tuple, ctx: Function, index: int):
 
 
 def _broadcasts_to(shape: tuple, target: tuple) -> bool:
-    """Would numpy broadcast `shape` up to `target`? (np.broadcast_shapes costs ~5 µs a call.)"""
+    """Would numpy broadcast `shape` up to `target`? (Cheaper than np.broadcast_shapes: benchmarks/README.md.)"""
     if len(shape) > len(target):
         return False
     return all(n == 1 or n == m for n, m in zip(reversed(shape), reversed(target)))

@@ -182,6 +182,10 @@ class Dense(Layer):
     def activation_name(self) -> str:
         return activations.name_of(self.activation)
 
+    # set after construction too (Keras allows `layer.activation = None`): names and None resolved
+    activation = property(lambda self: self._activation,
+                          lambda self, value: setattr(self, "_activation", activations.get(value)))
+
     def set_weights(self, weights: Sequence) -> None:
         if not self.built and len(weights) >= 1:  # the kernel's shape says the input width
             self.build((None, np.shape(weights[0])[0]))
@@ -189,7 +193,8 @@ class Dense(Layer):
 
     def pre_activation_check(self, x: Tensor) -> None:
         if x.data.shape[-1] != self.kernel.data.shape[0]:
-            raise ValueError(f"layer {self.name!r} expects inputs with {self.kernel.shape[0]} features "
+            raise ValueError(f"Input of shape {x.shape} is incompatible with the layer {self.name!r}: it "
+                             f"expects inputs with {self.kernel.shape[0]} features "
                              f"(expected width {self.kernel.shape[0]}), got {x.shape[-1]} (input shape {x.shape})")
 
     def pre_activation(self, x: Tensor) -> Tensor:
@@ -226,6 +231,9 @@ class Activation(Layer):
     @property
     def activation_name(self) -> str:
         return activations.name_of(self.activation)
+
+    activation = property(lambda self: self._activation,
+                          lambda self, value: setattr(self, "_activation", activations.get(value)))
 
     def call(self, x: Tensor) -> Tensor:
         return self.activation(x)
