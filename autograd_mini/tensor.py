@@ -73,6 +73,8 @@ class Tensor:
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, name: str | None = None):
         self.data = as_array(data, dtype)
+        if not isinstance(requires_grad, (bool, np.bool_)):  # bool("no") would be True
+            raise TypeError(f"Tensor(requires_grad={requires_grad!r}): requires_grad must be True or False")
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self._ctx = None

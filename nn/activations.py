@@ -70,7 +70,8 @@ def get(identifier: str | Callable | None) -> Callable[[Tensor], Tensor]:
         return identifier
     key = str(identifier).lower()
     if key not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {identifier!r}; valid names: {', '.join(ACTIVATIONS)}")
+        from .validation import unknown_name
+        raise ValueError("activation: " + unknown_name("activation", identifier, ACTIVATIONS))
     return ACTIVATIONS[key]
 
 
