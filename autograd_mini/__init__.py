@@ -19,6 +19,8 @@ from .recording import Recording, record
 from .ops.linalg import Linear, linear
 from .ops.select import Maximum, Where
 from .ops.shape import BroadcastTo
+# eager (it is small): the function `explain` must win over its module of the same name
+from .explain import Explanation, explain
 from . import ops
 
 __all__ = [
@@ -27,6 +29,8 @@ __all__ = [
     "exp", "log", "sigmoid", "relu", "tanh", "abs", "maximum", "where", "matmul", "linear",
     "sum", "mean", "max", "reshape", "transpose", "broadcast_to", "draw_graph", "retain_grads",
     "backward_frames", "save_flipbook", "record", "Recording",
+    "explain", "Explanation", "backward_steps",
+    "GradcheckReport", "check_grad", "gradgradcheck",
 ]
 
 
@@ -63,13 +67,16 @@ def where(condition, a, b) -> Tensor:
 
 def __getattr__(name):
     # gradcheck and drawing load on first use: `import autograd_mini` stays cheap
-    if name in ("gradcheck", "GradcheckReport"):
+    if name in ("gradcheck", "gradgradcheck", "GradcheckReport"):
         from . import gradient_check as module
         return getattr(module, name)
+    if name == "check_grad":
+        from .numpy_gradient_check import check_grad
+        return check_grad
     if name in ("draw_graph", "retain_grads"):
         from .viz import graph as draw
         return getattr(draw, name)
-    if name in ("backward_frames", "save_flipbook"):
+    if name in ("backward_frames", "save_flipbook", "backward_steps"):
         from .viz import flipbook as draw_backward
         return getattr(draw_backward, name)
     raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}")

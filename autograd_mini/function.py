@@ -36,6 +36,7 @@ import numpy as np
 from . import grad_mode
 from .tensor import Tensor, as_array
 
+AxisError = getattr(np, "exceptions", np).AxisError
 _RELEASED = object()  # marks saved arrays freed after a backward without retain_graph
 _data = operator.attrgetter("data")  # each input's array (map with it: no Python frame per op)
 
@@ -48,6 +49,9 @@ class Function:
     # check a dropped graph is freed by refcount)
     __slots__ = ("parents", "_saved", "_out", "_options", "__weakref__")
     op_name = "function"  # the name users know the op by, shown in reprs and diagrams
+    # the local derivative as text, one clause per input in input order ("∂(a·b)/∂a = b, ∂(a·b)/∂b = a"),
+    # shown by am.explain, backward_steps and diagrams; None: they say it comes from `backward`
+    rule: str | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -126,7 +130,7 @@ class Function:
                 break
         ctx = cls.__new__(cls)
         out = ctx.run_forward(tensors, options)
-        if grad_mode.enabled:
+        if grad_mode._state.enabled:  # this thread's mode
             for t in tensors:
                 if t.requires_grad:
                     ctx.parents = tensors
@@ -143,6 +147,8 @@ class Function:
         self._options = options
         try:
             out = type(self).forward(self, *map(_data, tensors), **options)
+        except AxisError:  # an IndexError too: `except IndexError` must still catch it, so it stays as is
+            raise
         except ValueError as err:  # numpy's shape errors, made to name the op and every shape
             shapes = " and ".join(str(t.data.shape) for t in tensors)
             if "broadcast" in str(err) or "mismatch" in str(err):  # numpy could not pair the shapes

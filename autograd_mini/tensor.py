@@ -127,6 +127,38 @@ class Tensor:
         optimizer's flat storage) as if zero_grad had released it."""
         self._grad_buffer, self._grad_free = array, True
 
+    # --- copies and pickles (as PyTorch: a leaf's copy is a new leaf; its .grad is copied) ------
+    def __getstate__(self) -> dict:
+        """What a pickle or a deepcopy keeps: the numbers, requires_grad, name, a copy of .grad.
+        Not the graph (a pickled op output loads as a leaf) and not the engine's gradient buffer
+        (memory shared with an optimizer is not the copy's: its optimizer lays it out again)."""
+        return {"data": np.array(self.data), "requires_grad": self.requires_grad, "name": self.name,
+                "grad": None if self.grad is None else np.array(self.grad.data),
+                "retain_grad": self._retain_grad}
+
+    def __setstate__(self, state: dict) -> None:
+        self.data, self.requires_grad, self.name = state["data"], state["requires_grad"], state["name"]
+        self.grad = None if state["grad"] is None else Tensor._make(state["grad"], None)
+        self._ctx, self._retain_grad = None, state["retain_grad"]
+        self._grad_buffer, self._grad_free = None, False
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        """An independent leaf with the same numbers, requires_grad and .grad; an op's output
+        (it belongs to a graph) is refused, as in PyTorch: copy `t.detach()` instead.
+
+        >>> import copy
+        >>> w = Tensor([1.0], requires_grad=True)
+        >>> c = copy.deepcopy(w); c.data[0] = 5.0; w
+        Tensor([1.], requires_grad=True)
+        """
+        if self._ctx is not None:
+            raise RuntimeError("copy.deepcopy works for leaf Tensors (made by the user, not by an op); this one is "
+                               "an op's output inside a graph: copy t.detach() for its numbers")
+        copied = object.__new__(Tensor)
+        memo[id(self)] = copied
+        copied.__setstate__(self.__getstate__())
+        return copied
+
     def __array__(self, dtype=None, copy=None):
         if copy:
             return np.array(self.data, dtype=dtype, copy=True)
@@ -193,6 +225,16 @@ class Tensor:
     def __abs__(self): return Abs.apply(self)
     def __getitem__(self, index): return GetItem.apply(self, index=_plain_index(index))
 
+    # comparisons are not differentiable: numpy boolean arrays, outside the graph (as PyTorch's
+    # bool tensors). Python numbers compare at this Tensor's dtype.
+    def __eq__(self, other): return self.data == _values(self, other)
+    def __ne__(self, other): return self.data != _values(self, other)
+    def __lt__(self, other): return self.data < _values(self, other)
+    def __le__(self, other): return self.data <= _values(self, other)
+    def __gt__(self, other): return self.data > _values(self, other)
+    def __ge__(self, other): return self.data >= _values(self, other)
+    __hash__ = object.__hash__  # by identity, as PyTorch: Tensors stay usable as dict keys and in sets
+
     # --- methods ----------------------------------------------------------------------
     def exp(self) -> "Tensor": return Exp.apply(self)
     def log(self) -> "Tensor": return Log.apply(self)
@@ -235,6 +277,11 @@ def _numpy_reduction_args(name: str, tensor: Tensor, dtype, out) -> None:
     if dtype is not None and np.dtype(dtype) != tensor.data.dtype:
         raise TypeError(f"{name}: dtype={np.dtype(dtype)} differs from the Tensor's {tensor.data.dtype}; "
                         f"convert the Tensor first (Tensor(t.data, dtype=...))")
+
+
+def _values(tensor: Tensor, other):
+    """The array a comparison compares against."""
+    return other.data if isinstance(other, Tensor) else tensor._lift(other).data
 
 
 def _plain_index(index):

@@ -35,6 +35,7 @@ def tanh(x: Tensor) -> Tensor:
 class Softmax(Function):
     """softmax over the last axis: e^x / Σ e^x, shifted by the row maximum so e^x cannot overflow."""
     __slots__ = ()
+    rule = "∂softmax(x)ᵢ/∂xⱼ = sᵢ·([i=j] − sⱼ)"
     op_name = "softmax"
 
     @staticmethod

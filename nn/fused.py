@@ -31,6 +31,7 @@ IN_PLACE = {  # activation name -> (apply in place on z, d activation / dz from 
 class DenseActivation(Function):
     """activation(x @ W + b) for an elementwise activation in IN_PLACE."""
     __slots__ = ("activation",)
+    rule = "∂act(x@W+b)ᵢⱼ/∂xᵢₖ = act′·Wₖⱼ, ∂act(x@W+b)ᵢⱼ/∂Wₖⱼ = act′·xᵢₖ, ∂act(x@W+b)ᵢⱼ/∂bⱼ = act′"
     op_name = "dense"
 
     @staticmethod

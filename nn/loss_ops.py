@@ -77,6 +77,7 @@ class _ClippedLoss(_Loss):
 class MeanSquaredErrorOp(_Loss):
     """mean((ŷ - y)²); gradient 2(ŷ - y)/n."""
     __slots__ = ()
+    rule = "∂MSE/∂y = −2(ŷ−y)/n, ∂MSE/∂ŷ = 2(ŷ−y)/n"
     op_name = "mean_squared_error"
 
     @staticmethod
@@ -95,6 +96,7 @@ class MeanSquaredErrorOp(_Loss):
 class MeanAbsoluteErrorOp(_Loss):
     """mean(|ŷ - y|); gradient sign(ŷ - y)/n (0 where they are equal)."""
     __slots__ = ()
+    rule = "∂MAE/∂y = −sign(ŷ−y)/n, ∂MAE/∂ŷ = sign(ŷ−y)/n"
     op_name = "mean_absolute_error"
 
     @staticmethod
@@ -113,6 +115,7 @@ class MeanAbsoluteErrorOp(_Loss):
 class BinaryCrossentropyOp(_ClippedLoss):
     """-(y log p + (1-y) log(1-p)) with p clipped to [1e-7, 1-1e-7]; gradient (p-y)/(p(1-p))/n, 0 where clipped."""
     __slots__ = ()
+    rule = "∂BCE/∂y = (ln(1−p) − ln p)/n, ∂BCE/∂p = (p−y)/(p·(1−p))/n"
     op_name = "binary_crossentropy"
 
     @staticmethod
@@ -135,6 +138,7 @@ class BinaryCrossentropyOp(_ClippedLoss):
 class SigmoidBinaryCrossentropyOp(_Loss):
     """Binary crossentropy of σ(z) from the logits z: softplus(z) - z·y; gradient (σ(z) - y)/n."""
     __slots__ = ("probs",)
+    rule = "∂BCE/∂y = −z/n, ∂BCE/∂z = (σ(z)−y)/n"
     op_name = "sigmoid_binary_crossentropy"
 
     @staticmethod
@@ -156,6 +160,7 @@ class SigmoidBinaryCrossentropyOp(_Loss):
 class CategoricalCrossentropyOp(_ClippedLoss):
     """-Σ y log q over classes, q = p / Σp clipped to [1e-7, 1-1e-7] (Keras's formula on probabilities)."""
     __slots__ = ()
+    rule = "∂CCE/∂yᵢ = −ln qᵢ/n, ∂CCE/∂pᵢ = (Σy − yᵢ/qᵢ)/(Σp)/n"
     op_name = "categorical_crossentropy"
 
     @staticmethod
@@ -181,6 +186,7 @@ class CategoricalCrossentropyOp(_ClippedLoss):
 class SoftmaxCategoricalCrossentropyOp(_Loss):
     """Categorical crossentropy of softmax(z) from the logits: Σy·logsumexp(z) - Σ y·z; gradient (softmax(z)Σy - y)/n."""
     __slots__ = ("probs", "lse")
+    rule = "∂CCE/∂yᵢ = (logsumexp(z) − zᵢ)/n, ∂CCE/∂zᵢ = (softmax(z)ᵢ·Σy − yᵢ)/n"
     op_name = "softmax_categorical_crossentropy"
 
     @staticmethod

@@ -87,6 +87,18 @@ class Optimizer:
         self._groups = [_FlatGroup(members) for members in by_dtype.values()]
         self._loose = [pair for i, pair in enumerate(pairs) if i not in eligible]
 
+    # A copy (copy.deepcopy, pickle) gets the parameters and slots as plain arrays; flat storage
+    # is memory shared between them, so the copy lays its own out again (same values and state).
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_groups"], state["_loose"] = [], []
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self.params:
+            self._lay_out()
+
     def zero_grad(self) -> None:
         """Forget the gradients (the next backward starts fresh instead of accumulating); the next
         backward writes them into the same arrays (see Tensor.zero_grad)."""

@@ -8,6 +8,7 @@ names, and turning user data (tuples, lists, 1-D arrays) into the model's arrays
 """
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from typing import Any
 
@@ -20,6 +21,7 @@ import autograd_mini as am
 # `np.random.seed(0)` (seed 001) makes a run reproducible too; after it, from our own Generator.
 _rng: np.random.Generator | None = None
 _name_counts: defaultdict[str, int] = defaultdict(int)
+_name_lock = threading.Lock()  # models built in two threads never get one name twice
 
 
 def set_random_seed(seed: int) -> None:
@@ -40,8 +42,9 @@ def rng():
 
 def unique_name(prefix: str) -> str:
     """Keras-style names: the first "dense", then "dense_1", "dense_2", ... (per process)."""
-    count = _name_counts[prefix]
-    _name_counts[prefix] += 1
+    with _name_lock:
+        count = _name_counts[prefix]
+        _name_counts[prefix] += 1
     return prefix if count == 0 else f"{prefix}_{count}"
 
 

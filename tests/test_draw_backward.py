@@ -77,4 +77,5 @@ def test_flipbook_of_svgs(tmp_path):
     assert [q.name for q in paths] == [f"step_00{k}.svg" for k in range(4)]
     assert all(q.read_bytes().lstrip().startswith(b"<?xml") for q in paths)
     index = (tmp_path / "flip" / "index.html").read_text()
-    assert '"step_003.svg"' in index and "ArrowRight" in index
+    # one self-contained viewer: the four frames inlined, paged with the arrow keys
+    assert index.count("<svg") == 4 and "ArrowRight" in index and "src=" not in index

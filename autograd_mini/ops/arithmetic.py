@@ -8,6 +8,7 @@ from . import generic
 
 class Add(Function):
     __slots__ = ()
+    rule = "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -20,6 +21,7 @@ class Add(Function):
 
 class Sub(Function):
     __slots__ = ()
+    rule = "∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -32,6 +34,7 @@ class Sub(Function):
 
 class Mul(Function):
     __slots__ = ()
+    rule = "∂(a·b)/∂a = b, ∂(a·b)/∂b = a"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -47,6 +50,7 @@ class Mul(Function):
 
 class Div(Function):
     __slots__ = ()
+    rule = "∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -57,11 +61,13 @@ class Div(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        return (grad / b if need_a else None), (-grad * a / (b * b) if need_b else None)
+        # -a/b² as (a/b)/b: b·b would underflow to 0 (and the gradient to inf) for |b| < 1e-19 in float32
+        return (grad / b if need_a else None), (-grad * (a / b) / b if need_b else None)
 
 
 class Neg(Function):
     __slots__ = ()
+    rule = "∂(−a)/∂a = −1"
 
     @staticmethod
     def forward(ctx, a):
@@ -73,8 +79,10 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """a ** b. d/da = b·a^(b-1); d/db = a^b·log(a), taken as 0 where a <= 0 (as PyTorch at a = 0)."""
+    """a ** b. d/da = b·a^(b-1), 0 where b = 0 (x**0 is constant, even at x = 0);
+    d/db = a^b·log(a), taken as 0 where a <= 0 (as PyTorch at a = 0)."""
     __slots__ = ()
+    rule = "∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = aᵇ·ln a (0 where a ≤ 0)"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -86,7 +94,13 @@ class Pow(Function):
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        grad_a = grad * b * a ** (b - 1) if need_a else None
+        grad_a = None
+        if need_a:
+            constant = np.asarray(b) == 0  # a^0 = 1 everywhere: slope 0, not 0·0^-1 = nan
+            if constant.any():
+                grad_a = generic.where(constant, 0.0, grad * b * a ** generic.where(constant, 1.0, b - 1))
+            else:
+                grad_a = grad * b * a ** (b - 1)
         grad_b = None
         if need_b:
             positive = np.asarray(a) > 0  # log(a) is real only here; elsewhere the slope is taken as 0

@@ -16,6 +16,7 @@ def where(condition, a, b):
     """Elementwise `a if condition else b`; `condition` is a constant boolean array."""
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         from .select import Where
+        a, b = (a, a._lift(b)) if isinstance(a, Tensor) else (b._lift(a), b)  # numbers take the Tensor's dtype
         return Where.apply(a, b, condition=np.asarray(condition))
     return np.where(condition, a, b)
 

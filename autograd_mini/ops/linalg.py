@@ -9,6 +9,7 @@ from .generic import matrix_transpose as mT
 
 class MatMul(Function):
     __slots__ = ()
+    rule = "∂(A@B)ᵢⱼ/∂Aᵢₖ = Bₖⱼ, ∂(A@B)ᵢⱼ/∂Bₖⱼ = Aᵢₖ"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -41,6 +42,7 @@ class MatMul(Function):
 class Linear(Function):
     """x @ W + b in one op: the affine map of a Dense layer (bias added in place, no temporary)."""
     __slots__ = ()
+    rule = "∂(x@W+b)ᵢⱼ/∂xᵢₖ = Wₖⱼ, ∂(x@W+b)ᵢⱼ/∂Wₖⱼ = xᵢₖ, ∂(x@W+b)ᵢⱼ/∂bⱼ = 1"
     op_name = "linear"
 
     @staticmethod

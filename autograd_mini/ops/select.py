@@ -2,11 +2,13 @@
 import numpy as np
 
 from ..function import Function
+from . import generic
 
 
 class Maximum(Function):
     """Elementwise max(a, b). At ties each side gets half the gradient."""
     __slots__ = ()
+    rule = "∂max(a,b)/∂a = [a>b] + ½[a=b], ∂max(a,b)/∂b = [b>a] + ½[a=b]"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -17,12 +19,16 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         (share_a,) = ctx.saved_tensors
-        return grad * share_a, grad * (1.0 - share_a)
+        share_b = 1.0 - share_a
+        # a side that lost has slope 0 and gets 0, even from an infinite gradient (inf * 0 would be nan)
+        return (generic.where(share_a != 0, grad, 0.0) * share_a,
+                generic.where(share_b != 0, grad, 0.0) * share_b)
 
 
 class Where(Function):
     """`a` where `condition`, else `b`; `condition` is a constant boolean array."""
     __slots__ = ("condition",)
+    rule = "∂where(c,a,b)/∂a = [c], ∂where(c,a,b)/∂b = [not c]"
     op_name = "where"
 
     @staticmethod
@@ -32,4 +38,5 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx.condition, grad * ~ctx.condition
+        # the side not taken gets 0, even from an infinite gradient (inf * 0 would be nan)
+        return generic.where(ctx.condition, grad, 0.0), generic.where(ctx.condition, 0.0, grad)

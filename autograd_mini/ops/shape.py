@@ -7,6 +7,7 @@ from ..tensor import Tensor
 
 class Reshape(Function):
     __slots__ = ("in_shape",)
+    rule = "∂reshape(x)/∂x = 1 (each element moves unchanged)"
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -20,6 +21,7 @@ class Reshape(Function):
 
 class Transpose(Function):
     __slots__ = ("axes",)
+    rule = "∂(xᵀ)ⱼᵢ/∂xᵢⱼ = 1"
 
     @staticmethod
     def forward(ctx, x, axes=None):
@@ -33,6 +35,7 @@ class Transpose(Function):
 
 class BroadcastTo(Function):
     __slots__ = ()
+    rule = "∂broadcast(x)/∂x = 1 (each copy; copies add up)"
     op_name = "broadcast_to"
 
     @staticmethod
@@ -47,6 +50,7 @@ class BroadcastTo(Function):
 class GetItem(Function):
     """x[index] with numpy indexing; repeated indices accumulate their gradients."""
     __slots__ = ("index", "in_shape")
+    rule = "∂x[idx]/∂x = 1 at idx, else 0 (repeats add up)"
     op_name = "getitem"
 
     @staticmethod
@@ -64,6 +68,7 @@ class GetItem(Function):
 class ScatterAdd(Function):
     """The adjoint of indexing: a zero array of `shape` with `values` added at `index`."""
     __slots__ = ("index",)
+    rule = "∂scatter(v)[idx]/∂v = 1"
     op_name = "scatter_add"
 
     @staticmethod

@@ -23,13 +23,13 @@ through them (buttons and arrow keys).
 """
 from __future__ import annotations
 
-import html
 import os
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from .html import html_page
 from .layers import layer_of_name
 from .view import Diagram, GraphView
 from ..engine import _seed, run_backward, topological_order
@@ -127,37 +127,18 @@ def backward_frames(tensor: Tensor, grad=None, *, max_frames: Optional[int] = 20
 def save_flipbook(frames: Sequence[Diagram], directory: Union[str, os.PathLike],
                   prefix: str = "step", title: str = "backward, step by step") -> list:
     """Write each frame as ``<directory>/<prefix>_000.svg`` ... and an ``index.html`` that
-    pages through them; return the SVG paths. Works without the Graphviz program."""
+    pages through them (the interactive viewer: ← and →, pan, zoom, hover, search; one file
+    with every frame inside); return the SVG paths. Works without the Graphviz program."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    paths = []
+    paths, svgs = [], []
     for k, frame in enumerate(frames):
         path = directory / f"{prefix}_{k:03d}.svg"
-        path.write_bytes(frame.pipe(format="svg"))
+        svgs.append(frame.pipe(format="svg"))
+        path.write_bytes(svgs[-1])
         paths.append(path)
-    names = ",".join(f'"{p.name}"' for p in paths)
-    (directory / "index.html").write_text(_FLIPBOOK.replace("__TITLE__", html.escape(title))
-                                          .replace("__FRAMES__", names), encoding="utf-8")
+    # the pager is the interactive viewer (autograd_mini.viz.html), the frames inlined
+    page = html_page(svgs, title=title, legend=getattr(frames[0], "legend_entries", None),
+                     pager=True) if svgs else ""
+    (directory / "index.html").write_text(page, encoding="utf-8")
     return paths
-
-
-_FLIPBOOK = """<!doctype html>
-<html><head><meta charset="utf-8"><title>__TITLE__</title>
-<style>body{font-family:sans-serif;margin:1em} img{max-width:100%;display:block;margin-top:1em}</style>
-</head><body>
-<h3>__TITLE__</h3>
-<button id="prev">&larr; back</button> <span id="pos"></span> <button id="next">next &rarr;</button>
-<img id="frame" alt="frame">
-<script>
-const frames = [__FRAMES__];
-let k = 0;
-function show(i) { k = Math.max(0, Math.min(frames.length - 1, i));
-  document.getElementById("frame").src = frames[k];
-  document.getElementById("pos").textContent = (k + 1) + " / " + frames.length; }
-document.getElementById("prev").onclick = () => show(k - 1);
-document.getElementById("next").onclick = () => show(k + 1);
-document.addEventListener("keydown", e => { if (e.key === "ArrowLeft") show(k - 1);
-  if (e.key === "ArrowRight") show(k + 1); });
-show(0);
-</script></body></html>
-"""

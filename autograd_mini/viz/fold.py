@@ -26,9 +26,13 @@ if TYPE_CHECKING:
     from .view import GraphView
 
 
-def fold(view: GraphView, collapse: Union[bool, int], max_nodes: Optional[int]) -> None:
-    """Fold repeats (`collapse`: True, or how many repeats it takes, 3 or more; False: none),
-    then hide what exceeds `max_nodes` (None: no cap); fills view.rep and view.summaries."""
+def fold(view: GraphView, collapse: Union[bool, int], max_nodes: Optional[int],
+         depth: Optional[int] = None) -> None:
+    """Fold layers nested deeper than `depth` (None: none), repeats (`collapse`: True, or how
+    many repeats it takes, 3 or more; False: none), then hide what exceeds `max_nodes` (None:
+    no cap); fills view.rep and view.summaries."""
+    if depth is not None and view.layers:
+        fold_deep_layers(view, depth)
     # a run is folded when it repeats min_repeats times: its first and last repeat stay
     min_repeats = 4 if collapse is True else max(int(collapse or 0), 3) if collapse else 0
     if min_repeats and len(view.ops) >= 2 * min_repeats:
@@ -97,6 +101,23 @@ def collapse_repeats(view: GraphView, min_repeats: int, max_period: int = 8) -> 
         for i in range(first_hidden, last_hidden):
             view.rep[i] = sid
         s += r * p
+
+
+def fold_deep_layers(view: GraphView, depth: int) -> None:
+    """Ops of a layer nested more than `depth` levels deep ("model/block/dense" is 3 levels)
+    become one node per level-(depth + 1) group, drawn in its level-`depth` cluster."""
+    groups: dict = {}
+    for i in range(len(view.ops)):
+        layer = view.layers.get(("op", i))
+        parts = layer.split("/") if layer else []
+        if len(parts) > depth:
+            groups.setdefault("/".join(parts[:depth + 1]), []).append(i)
+    for path, members in groups.items():
+        sid = f"s{len(view.summaries)}"
+        outer = path.rsplit("/", 1)[0] if "/" in path else None
+        view.summaries[sid] = {"kind": "group", "ops": members, "path": path, "layer": outer}
+        for i in members:
+            view.rep[i] = sid
 
 
 def _block_phase(view: GraphView, segments, start: int, p: int) -> int:
@@ -207,7 +228,10 @@ def summary_label(view: GraphView, info: dict) -> str:
     if len(counts) > 4:
         mix += " · …"
     rows = []
-    if info["kind"] == "repeat":
+    if info["kind"] == "group":
+        rows.append(f"▸ {info['path'].rsplit('/', 1)[-1]}: {n:,} ops")
+        rows.append(mix)
+    elif info["kind"] == "repeat":
         block = " → ".join(info["block"])
         if len(block) > 60:
             block = block[:57] + "…"
@@ -221,7 +245,7 @@ def summary_label(view: GraphView, info: dict) -> str:
         others = len(info["leaves"]) - params
         bits = [f"{params:,} parameters"] * bool(params) + [f"{others:,} inputs/constants"] * bool(others)
         rows.append("+ " + ", ".join(bits))
-    if view.layers:
+    if view.layers and info["kind"] != "group":
         names = []
         for i in info["ops"]:
             name = view.layers.get(("op", i))

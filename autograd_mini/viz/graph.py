@@ -51,7 +51,8 @@ def draw_graph(tensor: Union[Tensor, Sequence[Tensor]], *, show_values: bool = T
                layer_of: Optional[Callable[[Tensor], Optional[str]]] = layer_of_name,
                cluster_layers: bool = True, collapse: Union[bool, int] = True,
                max_nodes: Optional[int] = 400, compact: bool = False,
-               title: Optional[str] = None, graph_attr: Optional[Mapping] = None) -> Diagram:
+               title: Optional[str] = None, graph_attr: Optional[Mapping] = None,
+               legend: bool = False, depth: Optional[int] = None) -> Diagram:
     """The graph that produced `tensor` (or several outputs) as a :class:`Diagram`.
 
     tensor: the output (one Tensor or a list of them).
@@ -72,12 +73,18 @@ def draw_graph(tensor: Union[Tensor, Sequence[Tensor]], *, show_values: bool = T
         becomes one summary node. None draws everything.
     compact: one node per op holding its output value (half the nodes) instead of two.
     title: a caption under the graph.
+    legend: add a key to the colours and edge styles.
+    depth: how many levels of layer nesting are drawn as boxes in boxes (a layer path
+        ``"model/block/dense"`` has 3 levels); the ops of deeper layers become one node per
+        layer. None: every level. Hover text (SVG tooltips) holds every node's full values.
     """
+    if depth is not None and (not isinstance(depth, int) or isinstance(depth, bool) or depth < 0):
+        raise ValueError(f"draw_graph: depth must be None or an int >= 0, got {depth!r}")
     view = GraphView(tensor, names=names, layer_of=layer_of if cluster_layers else None,
-                     collapse=collapse, max_nodes=max_nodes, compact=compact)
+                     collapse=collapse, max_nodes=max_nodes, compact=compact, depth=depth)
     return view.draw(show_values=show_values, show_grads=show_grads, rankdir=rankdir,
                      max_elements=max_elements, show_grad_flow=show_grad_flow, title=title,
-                     graph_attr=graph_attr)
+                     graph_attr=graph_attr, legend=legend, nested=True)
 
 
 def retain_grads(tensor: Union[Tensor, Sequence[Tensor]]) -> Union[Tensor, Sequence[Tensor]]:

