@@ -14,7 +14,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor
 from .function import Function
 from .engine import backward
-from .functional import grad
+from .functional import grad, value_and_grad, jacobian, hessian, vjp, jvp
 from .recording import Recording, record
 from .ops.linalg import Linear, linear
 from .ops.select import Maximum, Where
@@ -30,7 +30,7 @@ __all__ = [
     "sum", "mean", "max", "reshape", "transpose", "broadcast_to", "draw_graph", "retain_grads",
     "backward_frames", "save_flipbook", "record", "Recording",
     "explain", "Explanation", "backward_steps",
-    "GradcheckReport", "check_grad", "gradgradcheck",
+    "GradcheckReport", "check_grad", "gradgradcheck", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
 ]
 
 
@@ -70,6 +70,9 @@ def __getattr__(name):
     if name in ("gradcheck", "gradgradcheck", "GradcheckReport"):
         from . import gradient_check as module
         return getattr(module, name)
+    if name == "testing":  # Hypothesis strategies and assert_grad_close, for users' own test suites
+        from . import testing
+        return testing
     if name == "check_grad":
         from .numpy_gradient_check import check_grad
         return check_grad

@@ -6,15 +6,20 @@
 >>> b.backward()
 >>> float(a.grad)          # d(a² + a)/da = 2a + 1
 7.0
+
+The walk (`run_backward`) only computes gradients; where they go is a `GradSink`'s business:
+`AccumulateGrad` adds them to `.grad` (what `backward()` does), `CollectGrads` returns them
+for chosen tensors (what `grad()` needs), and tools subclass `GradSink` to watch each step
+(the flipbook). That is the one extension point; the walk itself has no hooks or fast paths.
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from . import grad_mode
-from .function import _RELEASED, fit_to_shape
+from .function import _RELEASED, Function, fit_to_shape
 from .tensor import Tensor
 
 
@@ -40,94 +45,118 @@ def topological_order(root: Tensor) -> list[Tensor]:
     return order
 
 
+class GradSink:
+    """Where the walk's gradients go; subclass it to watch or redirect backward.
+
+    The walk calls, in order: `reached(tensor, grad)` when a non-leaf tensor's gradient is
+    complete, just before its op's backward runs; `leaf(tensor, grad)` for every gradient sent
+    to a leaf that requires grad (a leaf used twice gets two calls); `step(tensor, grad, results)`
+    after the op's backward, with `results` as the backward returned them (one per input).
+    `run_backward` returns `result()`. Every method does nothing here.
+
+    >>> class Count(GradSink):
+    ...     def __init__(self): self.ops = 0
+    ...     def step(self, tensor, grad, results): self.ops += 1
+    ...     def result(self): return self.ops
+    >>> x = Tensor(2.0, requires_grad=True)
+    >>> run_backward((x * x).exp(), np.array(1.0), sink=Count())
+    2
+    """
+
+    def reached(self, tensor: Tensor, grad) -> None: ...
+    def leaf(self, tensor: Tensor, grad) -> None: ...
+    def step(self, tensor: Tensor, grad, results: tuple) -> None: ...
+    def result(self): return None
+
+
+class AccumulateGrad(GradSink):
+    """backward()'s sink: add to each leaf's `.grad` (and a retain_grad() tensor's), as PyTorch."""
+
+    def reached(self, tensor, grad):
+        if tensor._retain_grad:
+            _accumulate_grad(tensor, grad)
+
+    def leaf(self, tensor, grad):
+        _accumulate_grad(tensor, grad)
+
+
+class CollectGrads(GradSink):
+    """grad()'s sink: the gradients of `inputs` (leaves or not), returned in order; no `.grad` is touched."""
+
+    def __init__(self, inputs: Sequence[Tensor]):
+        self.positions = {id(t): i for i, t in enumerate(inputs)}
+        self.found = [None] * len(inputs)
+
+    def reached(self, tensor, grad):
+        i = self.positions.get(id(tensor))
+        if i is not None:
+            self.found[i] = grad if self.found[i] is None else self.found[i] + grad
+
+    leaf = reached
+
+    def result(self):
+        return self.found
+
+
 def backward(root: Tensor, grad=None, *, create_graph: bool = False, retain_graph: bool | None = None) -> None:
     """Add d(root)/d(leaf) to `.grad` of every leaf that requires grad (accumulating, as PyTorch).
 
     grad: the upstream gradient; may be omitted only for a one-element `root`.
     create_graph: record the backward pass too, so the gradients can be differentiated again.
     retain_graph: keep saved arrays for another backward (defaults to create_graph)."""
-    seed = _seed(root, grad, create_graph)
-    if root._ctx is None:  # a leaf: its gradient is the seed
-        _accumulate_grad(root, seed)
-        return
-    run_backward(root, seed, create_graph=create_graph,
+    run_backward(root, _seed(root, grad, create_graph), create_graph=create_graph,
                  retain_graph=create_graph if retain_graph is None else retain_graph)
 
 
-def run_backward(root: Tensor, seed, *, create_graph: bool, retain_graph: bool,
-                 inputs: Sequence[Tensor] | None = None,
-                 on_step: Callable[[Tensor, object, tuple], None] | None = None,
-                 order: Sequence[Tensor] | None = None):
-    """The engine. Without `inputs`, gradients go into leaves' `.grad`; with `inputs`, they are
-    returned for those tensors only and no `.grad` is touched (what `grad()` needs).
+def run_backward(root: Tensor, seed, *, create_graph: bool = False, retain_graph: bool = False,
+                 sink: GradSink | None = None, inputs: Sequence[Tensor] | None = None):
+    """The engine: every op's backward, outputs before inputs, each gradient summed before use.
 
-    on_step(tensor, grad, results), if given, is called after each op's backward has run and
-    its results have been passed on: `grad` is the gradient the op received, `results` one
-    gradient (or None) per input, as the backward returned them (before fitting to the input's
-    shape). For tools that watch backward (autograd_mini.viz.flipbook); when None, the cost is
-    one `is not None` check per op.
-
-    order: `topological_order(root)` computed before, for a graph known to have kept its shape
-    (autograd_mini.recording replays the same nodes every step); None sorts the graph now."""
-    wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
-    found = [None] * len(inputs) if inputs is not None else None
+    sink: where gradients go (default AccumulateGrad); inputs: shorthand for CollectGrads(inputs)."""
+    if sink is None:
+        sink = AccumulateGrad() if inputs is None else CollectGrads(inputs)
+    if root._ctx is None:  # a leaf: its gradient is the seed
+        sink.leaf(root, seed)
+        return sink.result()
     grads = {id(root): seed}  # gradient waiting at each non-leaf; dropped as soon as it is used
-    ndarray = np.ndarray
-    previous_mode = grad_mode.enabled
-    grad_mode.enabled = create_graph  # record the backward ops only when asked to
-    try:
-        for tensor in reversed(topological_order(root) if order is None else order):
+    with grad_mode.set_grad_enabled(bool(create_graph)):  # record the backward ops only when asked to
+        for tensor in reversed(topological_order(root)):
             grad = grads.pop(id(tensor), None)
-            if grad is None:
+            if grad is None:  # nothing flows here (e.g. only into inputs that need no grad)
                 continue
-            if wanted is not None and id(tensor) in wanted:
-                found[wanted[id(tensor)]] = grad
-            if tensor._retain_grad and wanted is None:  # with inputs=, no .grad is touched
-                _accumulate_grad(tensor, grad)  # accumulates across backward calls, as PyTorch
+            sink.reached(tensor, grad)
             ctx = tensor._ctx
-            parents = ctx.parents
-            if create_graph:
-                ctx._out = tensor  # lets saved_tensors hand back graph Tensors
-                try:
-                    results = ctx.backward(ctx, grad)
-                finally:
-                    ctx._out = None
-            else:
-                results = ctx.backward(ctx, grad)
-            if not retain_graph:
-                ctx._saved = _RELEASED
-            if type(results) is not tuple:
-                # a list holds one gradient per input; anything else (an array, a Tensor, None) is
-                # one gradient -- never iterate over an array's rows as if they were gradients
-                results = tuple(results) if type(results) is list else (results,)
-            if len(results) != len(parents):
-                raise RuntimeError(_count_message(ctx, len(results), len(parents)))
-            index = -1
-            for parent in parents:
-                index += 1
-                result = results[index]
+            results = call_backward(ctx, tensor, grad, create_graph, retain_graph)
+            for index, (parent, result) in enumerate(zip(ctx.parents, results)):
                 if result is None or not parent.requires_grad:
                     continue
-                if type(result) is not ndarray or result.shape != parent.data.shape:
-                    result = fit_to_shape(result, parent.data.shape, ctx, index)
-                if parent._ctx is not None:
-                    key = id(parent)
-                    waiting = grads.get(key)
-                    grads[key] = result if waiting is None else waiting + result
-                elif wanted is None:
-                    if parent.grad is None and (result is parent._grad_buffer or (  # written where we offered
-                            type(result) is ndarray and result.dtype == parent.data.dtype and result.flags.writeable)):
-                        parent.grad = Tensor._make(result, None)  # the first gradient, taken without a copy
-                    else:
-                        _accumulate_grad(parent, result)
-                elif id(parent) in wanted:
-                    i = wanted[id(parent)]
-                    found[i] = result if found[i] is None else found[i] + result
-            if on_step is not None:
-                on_step(tensor, grad, results)
+                result = fit_to_shape(result, parent.data.shape, ctx, index)
+                if parent._ctx is None:
+                    sink.leaf(parent, result)
+                else:
+                    waiting = grads.get(id(parent))
+                    grads[id(parent)] = result if waiting is None else waiting + result
+            sink.step(tensor, grad, results)
+    return sink.result()
+
+
+def call_backward(ctx: Function, tensor: Tensor, grad, create_graph: bool, retain_graph: bool) -> tuple:
+    """One op's backward: one gradient (or None) per input, as a tuple of the right length."""
+    if create_graph:
+        ctx._out = tensor  # lets saved_tensors hand back graph Tensors
+    try:
+        results = ctx.backward(ctx, grad)
     finally:
-        grad_mode.enabled = previous_mode
-    return found
+        ctx._out = None
+    if not retain_graph:
+        ctx._saved = _RELEASED
+    if type(results) is not tuple:
+        # a list holds one gradient per input; anything else (an array, a Tensor, None) is
+        # one gradient -- never iterate over an array's rows as if they were gradients
+        results = tuple(results) if type(results) is list else (results,)
+    if len(results) != len(ctx.parents):
+        raise RuntimeError(_count_message(ctx, len(results), len(ctx.parents)))
+    return results
 
 
 def _count_message(ctx, returned: int, expected: int) -> str:
@@ -158,14 +187,14 @@ def _seed(root: Tensor, grad, create_graph: bool):
 
 
 def _accumulate_grad(tensor: Tensor, grad) -> None:
-    """Add `grad` to tensor.grad (a leaf's, or one kept by retain_grad), storing the first as is."""
+    """Add `grad` to tensor.grad (a leaf's, or one kept by retain_grad).
+
+    Every `.grad` owns its memory: the first gradient is copied (an op may hand one array to
+    several inputs, as `a + b` does), and a sum is a new array, so a gradient the user holds
+    is never changed by a later backward."""
     if isinstance(grad, Tensor):  # create_graph: keep the gradient differentiable
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
-        return
-    if grad.dtype != tensor.data.dtype:
-        grad = grad.astype(tensor.data.dtype)
-    if tensor.grad is None:
-        # the first gradient is stored as is; a read-only broadcast view is made real
-        tensor.grad = Tensor._make(grad if grad.flags.writeable else grad.copy(), None)
+    elif tensor.grad is None:
+        tensor.grad = Tensor._make(np.array(grad, dtype=tensor.data.dtype), None)
     else:
-        tensor.grad = Tensor._make(tensor.grad.data + grad, None)
+        tensor.grad = Tensor._make((tensor.grad.data + grad).astype(tensor.data.dtype, copy=False), None)

@@ -38,7 +38,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from .engine import topological_order
-from .local_rules import LocalNode, number, rule_clause, substitution
+from .local_rules import LocalNode, number, rule_clause, says_value, substitution
 from .tensor import Tensor
 
 __all__ = ["explain", "Explanation", "Path", "Route", "Factor"]
@@ -66,9 +66,9 @@ class Factor:
         """The rule, the numbers put in, the value: each said once."""
         value = number(self.value)
         parts = [self.rule or f"from {self.op_class}.backward"]
-        if self.numbers and self.numbers != value:
+        if self.numbers and not says_value(parts[0], self.numbers):
             parts.append(self.numbers)
-        if not parts[-1].endswith(f"= {value}") and parts[-1] != value:
+        if not says_value(parts[-1], value):
             parts.append(value)
         return " = ".join(parts)
 
@@ -250,7 +250,7 @@ class _Labels:
     def __init__(self, output, wrt, between):
         self.names = {}
         seen: dict = {}
-        for t in list(between) + [wrt, output]:
+        for t in list(between) + ([wrt] if wrt is not None else []) + [output]:
             if id(t) in self.names:
                 continue
             if t.name:
@@ -451,7 +451,7 @@ def _markdown(e: Explanation) -> str:
         out += [f"*{title}*: {path.chain()} = **{number(path.value)}**", "",
                 "| | op | rule | with the numbers |", "|---|---|---|---|"]
         for f in path.factors_detail:
-            numbers = (f.numbers + " = " if f.numbers and f.numbers != number(f.value) else "") + number(f.value)
+            numbers = (f.numbers + " = " if f.numbers and not says_value(f.numbers, number(f.value)) else "") + number(f.value)
             out.append(f"| ∂{f.out_label}/∂{f.in_label} | `{f.op}` | {f.rule or f'from {f.op_class}.backward'} | {numbers} |")
         out.append("")
     out.append(_narration(e)[-1])
@@ -465,7 +465,7 @@ def _html(e: Explanation) -> str:
         rows = "".join(
             f"<tr><td>∂{esc(f.out_label)}/∂{esc(f.in_label)}</td><td><code>{esc(f.op)}</code></td>"
             f"<td>{esc(f.rule or f'from {f.op_class}.backward')}</td><td>"
-            f"{esc(f.numbers + ' = ') if f.numbers and f.numbers != number(f.value) else ''}"
+            f"{esc(f.numbers + ' = ') if f.numbers and not says_value(f.numbers, number(f.value)) else ''}"
             f"<b>{esc(number(f.value))}</b></td></tr>" for f in path.factors_detail)
         parts.append(f"<p><i>{esc(title)}</i>: {esc(path.chain())} = <b>{esc(number(path.value))}</b></p>"
                      f"<table><tr><th></th><th>op</th><th>rule</th><th>with the numbers</th></tr>{rows}</table>")

@@ -71,22 +71,6 @@ class Function:
         """One bool per input: does it need a gradient? Lets backward skip work (e.g. for data)."""
         return tuple([p.requires_grad for p in self.parents])
 
-    def grad_buffer(self, index: int) -> np.ndarray | None:
-        """An array a backward may write input `index`'s gradient into (e.g. matmul's out=),
-        or None: then it returns a new array as usual.
-
-        Offered for a leaf that has no gradient yet, outside create_graph. The buffer is the
-        leaf's own: the one its last gradient was written into, when `zero_grad()` released it
-        (so a training step reuses it instead of allocating), else a new one."""
-        leaf = self.parents[index]
-        if self._out is not None or leaf._ctx is not None or leaf.grad is not None or not leaf.requires_grad:
-            return None
-        buffer = leaf._grad_buffer
-        if not leaf._grad_free or buffer.shape != leaf.data.shape or buffer.dtype != leaf.data.dtype:
-            buffer = leaf._grad_buffer = np.empty_like(leaf.data)
-        leaf._grad_free = False  # in use: handed out once, even if the leaf is used twice
-        return buffer
-
     # --- what forward hands to backward ------------------------------------------------
     def save_for_backward(self, *arrays) -> None:
         self._saved = arrays
@@ -123,18 +107,12 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options) -> Tensor:
         """Run forward on the inputs' arrays; record a node if grad mode is on and an input needs grad."""
-        tensors = inputs
-        for x in inputs:
-            if not isinstance(x, Tensor):  # rare: arrays or numbers passed straight to apply
-                tensors = [x if isinstance(x, Tensor) else Tensor._make(as_array(x), None) for x in inputs]
-                break
+        tensors = tuple(x if isinstance(x, Tensor) else Tensor._make(as_array(x), None) for x in inputs)
         ctx = cls.__new__(cls)
         out = ctx.run_forward(tensors, options)
-        if grad_mode._state.enabled:  # this thread's mode
-            for t in tensors:
-                if t.requires_grad:
-                    ctx.parents = tensors
-                    return Tensor._make(out, ctx)
+        if grad_mode._state.enabled and any(t.requires_grad for t in tensors):  # this thread's mode
+            ctx.parents = tensors
+            return Tensor._make(out, ctx)
         return Tensor._make(out, None)
 
     def run_forward(self, tensors, options: dict) -> np.ndarray:
@@ -190,7 +168,7 @@ def fit_to_shape(grad: Any, shape: tuple, ctx: Function, index: int):
 
 
 def _broadcasts_to(shape: tuple, target: tuple) -> bool:
-    """Would numpy broadcast `shape` up to `target`? (np.broadcast_shapes costs ~5 µs a call.)"""
+    """Would numpy broadcast `shape` up to `target`? (Cheaper than np.broadcast_shapes: benchmarks/README.md.)"""
     if len(shape) > len(target):
         return False
     return all(n == 1 or n == m for n, m in zip(reversed(shape), reversed(target)))

@@ -91,21 +91,34 @@ class GradcheckReport:
             return f"<{type(self).__name__} passed: {len(self.inputs)} input(s)>"
         bad = [c for c in self.inputs if not c.ok]
         if not bad:  # only the second order failed
-            return repr(self.second_order).replace("passed", "passed first order")
+            return repr(self.second_order).replace("FAILED", "FAILED second order", 1)
         first = bad[0]
         culprit = f"; {self.culprit.split(_ALONE)[0].rstrip('; ')}" if self.culprit else ""
         return (f"<{type(self).__name__} FAILED: {first.where()}: analytic {first.analytic:.6g} "
                 f"vs numeric {first.numeric:.6g}{culprit}>")
 
-    def __str__(self) -> str:
+    def table(self) -> tuple[list[str], list[list[str]]]:
+        """The header and one row of cells per input (for str() and the HTML view)."""
         head = ["input", "shape", "max abs err", "max rel err", "worst index", "analytic", "numeric", "status",
                 "Taylor"]
-        rows = [head] + [_row(c) for c in self.inputs]
+        return head, [_row(c) for c in self.inputs]
+
+    @property
+    def headline(self) -> str:
+        return f"{self.title} {'passed' if all(c.ok for c in self.inputs) else 'FAILED'}"
+
+    @property
+    def legend(self) -> str:
+        return (f"analytic: {self.sides[0]}; numeric: {self.sides[1]}; Taylor: how "
+                "|f(x+hu) - f(x) - h<analytic, u>| shrinks with h (h^2: right, h: wrong)")
+
+    def __str__(self) -> str:
+        head, rows = self.table()
+        rows = [head] + rows
         widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-        lines = [f"{self.title} {'passed' if all(c.ok for c in self.inputs) else 'FAILED'} ({self.settings})"]
+        lines = [f"{self.headline} ({self.settings})"]
         lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
-        lines.append(f"analytic: {self.sides[0]}; numeric: {self.sides[1]}; Taylor: how "
-                     "|f(x+hu) - f(x) - h<analytic, u>| shrinks with h (h^2: right, h: wrong)")
+        lines.append(self.legend)
         if self.culprit:
             lines.append(self.culprit)
         if self.second_order is not None:

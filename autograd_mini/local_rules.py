@@ -25,7 +25,7 @@ from .function import fit_to_shape
 from .grad_mode import no_grad
 from .tensor import Tensor
 
-__all__ = ["LocalNode", "rule_clause", "substitution", "SUBSTITUTIONS", "number"]
+__all__ = ["LocalNode", "local_text", "rule_clause", "substitution", "SUBSTITUTIONS", "number"]
 
 _QUIET: dict = {}
 
@@ -77,7 +77,8 @@ class LocalNode:
         """[(j, ∂out[i]/∂input_pos[j])] for the input elements out[i] depends on.
 
         A zero local derivative through a same-shape or broadcast input (a dead relu) is kept:
-        it is the reason a gradient stops. Other zeros (a 0 inside a matmul) add nothing and are left out."""
+        it is the reason a gradient stops; so is any into a one-element output (a loss whose
+        prediction is right). Other zeros (a 0 inside a matmul) add nothing and are left out."""
         key = (i, pos)
         if key not in self._rows:
             onehot = np.zeros(self.tensor.data.shape)
@@ -90,6 +91,8 @@ class LocalNode:
 
 
 def _connected(g: np.ndarray, i: tuple, in_shape: tuple, out_shape: tuple) -> list:
+    if int(np.prod(out_shape)) == 1:  # a loss or a full reduction: every input element counts
+        return [(tuple(int(n) for n in j), float(g[j])) for j in np.ndindex(in_shape)]
     entries = {tuple(int(n) for n in j): float(g[tuple(j)]) for j in np.argwhere(g != 0)}
     diagonal = broadcast_index(i, in_shape, out_shape)
     if diagonal is not None and diagonal not in entries:
@@ -105,6 +108,42 @@ def broadcast_index(i: tuple, in_shape: tuple, out_shape: tuple) -> Optional[tup
         return None
     tail = i[len(i) - len(in_shape):] if in_shape else ()
     return tuple(0 if n == 1 else k for n, k in zip(in_shape, tail))
+
+
+def local_text(node: LocalNode, pos: int, max_elements: int = 6, limit: int = 64) -> Optional[str]:
+    """Input `pos`'s local derivative as short text: the rule's numbers and value for one element
+    (``0.6682·(1−0.6682) = 0.2217``), ``⊙ [..]`` for an elementwise op, the row ``[..]`` for a
+    one-element output; None for a full Jacobian (or an output over `limit` elements)."""
+    from .viz.labels import format_array
+    out = node.tensor.data
+    in_shape = node.parents[pos].data.shape
+    if out.size > limit:
+        return None
+    if out.size == 1:
+        i = (0,) * out.ndim
+        row = np.zeros(in_shape)
+        for j, d in node.row(i, pos):
+            row[j] = d
+        value = " ".join(format_array(row, max_elements))
+        numbers = substitution(node, i, pos, (0,) * len(in_shape)) if row.size == 1 else None
+        return f"{numbers} = {value}" if numbers and not says_value(numbers, value) else value
+    diagonal = np.zeros(out.shape)
+    for i in np.ndindex(out.shape):
+        entries = node.row(i, pos)
+        if any(j != broadcast_index(i, in_shape, out.shape) for j, d in entries if d != 0):
+            return None  # not elementwise: a Jacobian
+        diagonal[i] = sum(d for _, d in entries)
+    summed = " (summed over the broadcast axes)" if in_shape != out.shape else ""
+    return "⊙ " + " ".join(format_array(diagonal, max_elements)) + summed
+
+
+def says_value(text: Optional[str], value: str) -> bool:
+    """Does `text` already end in the number `value` (so it need not be written again)?
+    The rules write minus as −, numbers as -: both count."""
+    if not text:
+        return False
+    text, value = text.replace("−", "-"), value.replace("−", "-")
+    return text == value or text.endswith(f"= {value}")
 
 
 def rule_clause(op: type, pos: int) -> Optional[str]:
@@ -377,7 +416,7 @@ def _sigmoid_bce(node, i, pos, j):
     if pos == 0:
         return f"−{P(z)}/{P(n)}", -z / n
     s = float(0.5 * (1 + np.tanh(z / 2)))
-    return f"(σ({P(z)})−{P(y)})/{P(n)} = ({P(s)}−{P(y)})/{P(n)}", (s - y) / n
+    return f"(σ({N(z)})−{P(y)})/{P(n)} = ({P(s)}−{P(y)})/{P(n)}", (s - y) / n
 
 
 def _row_of(node, j):

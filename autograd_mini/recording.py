@@ -33,7 +33,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .engine import _seed, run_backward, topological_order
+from .engine import AccumulateGrad, GradSink, _seed, call_backward, topological_order
+from .function import fit_to_shape
 from .tensor import Tensor, as_array
 
 
@@ -71,11 +72,11 @@ class Recording:
         """Run the recorded ops on new input arrays; returns `output` (the same Tensor, new numbers)."""
         if len(arrays) != len(self.inputs):
             raise TypeError(f"this recording takes {len(self.inputs)} input array(s), got {len(arrays)}")
-        for tensor, array, (shape, dtype) in zip(self.inputs, arrays, self._shapes):
+        for i, (tensor, array, (shape, dtype)) in enumerate(zip(self.inputs, arrays, self._shapes)):
             if type(array) is not np.ndarray:
                 array = np.asarray(array.data if isinstance(array, Tensor) else array, dtype=dtype)
             if array.shape != shape or array.dtype != dtype:
-                raise ValueError(f"a recording replays the shapes it recorded: input {self.inputs.index(tensor)} was "
+                raise ValueError(f"a recording replays the shapes it recorded: input {i} was "
                                  f"{shape} {dtype}, got {array.shape} {array.dtype}; record again for other shapes")
             tensor.data = array
         for tensor in self._order:  # inputs before the ops that use them
@@ -87,10 +88,38 @@ class Recording:
             tensor.grad = None  # a gradient kept by retain_grad() belonged to the last call's values
         return self.output
 
-    def backward(self, grad=None) -> None:
-        """`output.backward(grad)` through the recorded order (the graph is not sorted again)."""
-        run_backward(self.output, _seed(self.output, grad, False), create_graph=False, retain_graph=False,
-                     order=self._order)
+    def backward(self, grad=None, sink: GradSink | None = None) -> None:
+        """`output.backward(grad)` through the recorded order, the graph not sorted again; the
+        gradients go to `sink` (see autograd_mini.engine.GradSink; default: `.grad`, as backward()).
+
+        The same steps as engine.run_backward, tuned for fit's hot loop: create_graph is not
+        offered, so the backward ops run on arrays and record nothing without switching grad mode
+        off; the common gradient -- an array already of its input's shape -- is passed on without
+        a call to fit_to_shape."""
+        sink = AccumulateGrad() if sink is None else sink
+        grads = {id(self.output): _seed(self.output, grad, False)}
+        ndarray = np.ndarray
+        for tensor in reversed(self._order):
+            grad = grads.pop(id(tensor), None)
+            if grad is None:
+                continue
+            sink.reached(tensor, grad)
+            ctx = tensor._ctx
+            results = call_backward(ctx, tensor, grad, False, False)
+            index = -1
+            for parent in ctx.parents:
+                index += 1
+                result = results[index]
+                if result is None or not parent.requires_grad:
+                    continue
+                if type(result) is not ndarray or result.shape != parent.data.shape:
+                    result = fit_to_shape(result, parent.data.shape, ctx, index)
+                if parent._ctx is None:
+                    sink.leaf(parent, result)
+                else:
+                    waiting = grads.get(id(parent))
+                    grads[id(parent)] = result if waiting is None else waiting + result
+            sink.step(tensor, grad, results)
 
     def __repr__(self) -> str:
         return f"<Recording of {len(self._order)} ops on inputs {[s for s, _ in self._shapes]}>"

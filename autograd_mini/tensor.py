@@ -32,8 +32,9 @@ def as_array(data: Any, dtype=None) -> np.ndarray:
             array = np.asarray(data)
         except (ValueError, TypeError) as err:
             raise ValueError(f"cannot make a Tensor from {data!r}: {err}") from None
-        if array.dtype.kind in "biuf":
-            array = array.astype(dtypes.get_default_dtype())
+        if array.dtype.kind in "biuf":  # straight to the dtype asked for: no float32 round trip
+            exact = dtype is not None and np.dtype(dtype).kind == "f"
+            array = array.astype(dtype if exact else dtypes.get_default_dtype())
     if array.dtype.kind in "biu":
         array = array.astype(dtypes.get_default_dtype())
     elif array.dtype.kind != "f":
@@ -52,10 +53,7 @@ class Tensor:
     Tensor(data, requires_grad=False, dtype=None, name=None)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "name", "_retain_grad", "_grad_buffer", "_grad_free",
-                 "__weakref__")
-    # Make numpy hand `array * tensor` to Tensor.__rmul__ instead of looping over elements.
-    __array_ufunc__ = None
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "name", "_retain_grad", "__weakref__")
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, name: str | None = None):
         self.data = as_array(data, dtype)
@@ -64,8 +62,6 @@ class Tensor:
         self._ctx = None
         self.name = name
         self._retain_grad = False
-        self._grad_buffer = None  # see zero_grad: the array the engine allocated for this leaf's gradient,
-        self._grad_free = False   # and whether the next backward may write into it
 
     @classmethod
     def _make(cls, data: np.ndarray, ctx) -> "Tensor":
@@ -77,8 +73,6 @@ class Tensor:
         t.grad = None
         t.name = None
         t._retain_grad = False
-        t._grad_buffer = None
-        t._grad_free = False
         return t
 
     # --- plain attributes -------------------------------------------------------------
@@ -113,25 +107,26 @@ class Tensor:
         return self
 
     def zero_grad(self) -> None:
-        """Drop the gradient and let the next backward write the new one into the same array
-        (as PyTorch's zero_grad(set_to_none=False) reuses its buffers): no fresh gradient arrays
-        each training step. Only an array the engine allocated for this leaf is reused -- copy
-        `.grad` first if you keep it. `t.grad = None` drops it without reuse."""
-        grad = self.grad
-        if grad is not None and grad.data is self._grad_buffer:
-            self._grad_free = True
+        """Forget the gradient: the next backward stores a new one (PyTorch's set-to-none).
+        A gradient array you kept is never written to."""
         self.grad = None
 
-    def _give_grad_buffer(self, array: np.ndarray) -> None:
-        """Let the next backward write this leaf's gradient into `array` (e.g. a view of an
-        optimizer's flat storage) as if zero_grad had released it."""
-        self._grad_buffer, self._grad_free = array, True
+    # numpy functions and in-place updates on Tensors: autograd_mini/numpy_dispatch.py
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _numpy_dispatch.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return _numpy_dispatch.array_function(func, types, args, kwargs)
+
+    def __iadd__(self, other): return _numpy_dispatch.update_in_place(self, other, "+=")
+    def __isub__(self, other): return _numpy_dispatch.update_in_place(self, other, "-=")
+    def __imul__(self, other): return _numpy_dispatch.update_in_place(self, other, "*=")
+    def __itruediv__(self, other): return _numpy_dispatch.update_in_place(self, other, "/=")
 
     # --- copies and pickles (as PyTorch: a leaf's copy is a new leaf; its .grad is copied) ------
     def __getstate__(self) -> dict:
         """What a pickle or a deepcopy keeps: the numbers, requires_grad, name, a copy of .grad.
-        Not the graph (a pickled op output loads as a leaf) and not the engine's gradient buffer
-        (memory shared with an optimizer is not the copy's: its optimizer lays it out again)."""
+        Not the graph (a pickled op output loads as a leaf)."""
         return {"data": np.array(self.data), "requires_grad": self.requires_grad, "name": self.name,
                 "grad": None if self.grad is None else np.array(self.grad.data),
                 "retain_grad": self._retain_grad}
@@ -140,7 +135,6 @@ class Tensor:
         self.data, self.requires_grad, self.name = state["data"], state["requires_grad"], state["name"]
         self.grad = None if state["grad"] is None else Tensor._make(state["grad"], None)
         self._ctx, self._retain_grad = None, state["retain_grad"]
-        self._grad_buffer, self._grad_free = None, False
 
     def __deepcopy__(self, memo: dict) -> "Tensor":
         """An independent leaf with the same numbers, requires_grad and .grad; an op's output
@@ -298,3 +292,4 @@ from .ops.reduce import Sum, Mean, Max  # noqa: E402
 from .ops.shape import Reshape, Transpose, GetItem  # noqa: E402
 from .ops.linalg import MatMul  # noqa: E402
 from . import engine as _engine  # noqa: E402
+from . import numpy_dispatch as _numpy_dispatch  # noqa: E402

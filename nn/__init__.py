@@ -11,8 +11,8 @@ Under it, every weight is an autograd_mini Tensor (`model.weights`, `layer.kerne
 and the losses are engine ops with hand-written gradients (`nn.losses`).
 """
 from . import activations, callbacks, initializers, layers, losses, metrics, optimizers, utils
-from .callbacks import Callback, EarlyStopping, History, LambdaCallback, WeightHistory
-from .health import dead_relu_units
+from .callbacks import Callback, EarlyStopping, GradientHistory, History, LambdaCallback, WeightHistory
+from .health import dead_relu_units, health_report
 from .layers import Activation, Dense, Input, Layer
 from .models import Sequential
 from .saving import load_model, save_model
@@ -29,6 +29,7 @@ layers.core = layers
 __all__ = [
     "Sequential", "Dense", "Activation", "Input", "Layer", "load_model", "save_model",
     "Callback", "History", "EarlyStopping", "WeightHistory", "LambdaCallback", "dead_relu_units",
+    "GradientHistory", "health_report",
     "set_random_seed", "NonFiniteLossWarning", "activations", "callbacks", "initializers", "layers",
     "losses", "metrics", "optimizers", "utils", "datasets", "plot_model",
 ]

@@ -54,7 +54,8 @@ def plot_model(model, to_file: Union[str, os.PathLike, None] = None, show_shapes
                detail: str = "layers", show_layer_names: bool = True, show_params: bool = True,
                show_activations: bool = True, show_dtype: bool = False,
                show_weights: bool = False, max_units: int = 8, rankdir: Optional[str] = None,
-               dpi: Optional[int] = None, x=None, **draw_options) -> Diagram:
+               dpi: Optional[int] = None, x=None, depth: Optional[int] = None,
+               **draw_options) -> Diagram:
     """Draw `model` (a Sequential) as a :class:`~autograd_mini.viz.render.Diagram`.
 
     to_file: as in Keras, also write the diagram to this file, in the format its extension names
@@ -68,14 +69,39 @@ def plot_model(model, to_file: Union[str, os.PathLike, None] = None, show_shapes
     max_units: ("neurons") units drawn per layer; the rest is one "⋮ n more" node.
     rankdir: "TB" for "layers" (as Keras), "LR" otherwise, unless given.
     x: ("ops") the input of the forward pass drawn; default one sample of N(0, 1) numbers.
+    depth: ("ops") boxes follow nesting, model → layer → op; None expands every level,
+        1 shows the model's box with one node per layer, 0 one node for the whole model.
     draw_options: ("ops") passed to autograd_mini.draw_graph (show_values, max_nodes, ...).
     """
+    draw_options, show_activations = _check_draw_options(detail, draw_options, show_activations)
     target = _file_format(to_file) if to_file is not None else None
     diagram = _draw(model, detail, show_shapes, show_layer_names, show_params, show_activations,
-                    show_dtype, show_weights, max_units, rankdir, x, draw_options)
+                    show_dtype, show_weights, max_units, rankdir, x, depth, draw_options)
     if target is not None:
         _write(diagram, *target, dpi)
     return diagram
+
+
+def _check_draw_options(detail: str, options: dict, show_activations: bool) -> tuple[dict, bool]:
+    """Refuse unknown keyword arguments by name; Keras's spellings work (show_layer_activations;
+    expand_nested: a Sequential of layers has nothing nested to expand, as in Keras)."""
+    import inspect
+    from autograd_mini.viz.graph import draw_graph
+    from .validation import unknown_keywords
+    options = dict(options)
+    show_activations = options.pop("show_layer_activations", show_activations)
+    options.pop("expand_nested", None)
+    ops_options = set(inspect.signature(draw_graph).parameters) - {"tensor"}
+    allowed = ops_options if detail == "ops" else set()
+    unknown = set(options) - allowed
+    if unknown:
+        known = sorted(set(inspect.signature(plot_model).parameters) - {"model", "draw_options"}
+                       | {"show_layer_activations", "expand_nested"} | ops_options)
+        if detail != "ops" and unknown <= ops_options:
+            raise TypeError(f"plot_model(): {', '.join(sorted(unknown))} only appl{'ies' if len(unknown) == 1 else 'y'} "
+                            f"with detail='ops' (draw_graph's options); got detail={detail!r}")
+        raise unknown_keywords("plot_model()", unknown, known)
+    return options, show_activations
 
 
 _RASTER = ("png", "jpg", "jpeg", "gif", "bmp", "webp")
@@ -106,10 +132,13 @@ def _write(diagram: Diagram, path: Path, fmt: str, dpi: Optional[int]) -> None:
 
 
 def _draw(model, detail, show_shapes, show_layer_names, show_params, show_activations, show_dtype,
-          show_weights, max_units, rankdir, x, draw_options) -> Diagram:
+          show_weights, max_units, rankdir, x, depth, draw_options) -> Diagram:
     layers = list(getattr(model, "layers", None) or [])
     if not layers:
         raise ValueError("plot_model: the model has no layers; add some with model.add(Dense(...))")
+    if depth is not None and detail != "ops":
+        raise ValueError(f"plot_model: depth={depth!r} is for detail='ops' (the layers and "
+                         f"neurons pictures have one level), got detail={detail!r}")
     if detail == "layers":
         return _layers_view(model, layers, show_shapes, show_layer_names, show_params,
                             show_activations, show_dtype, rankdir or "TB")
@@ -120,7 +149,8 @@ def _draw(model, detail, show_shapes, show_layer_names, show_params, show_activa
     if detail == "neurons":
         return _neurons_view(model, layers, show_layer_names, show_weights, max_units, rankdir or "LR")
     if detail == "ops":
-        return _ops_view(model, layers, x, rankdir or "LR", show_layer_names, draw_options)
+        return _ops_view(model, layers, x, rankdir or "LR", show_layer_names,
+                         {"depth": depth, **draw_options})
     raise ValueError(f"plot_model: detail must be 'layers', 'neurons' or 'ops', got {detail!r}")
 
 
@@ -204,13 +234,51 @@ def _sub(i: int) -> str:
 
 
 def _neurons_view(model, layers, show_names, show_weights, max_units, rankdir) -> Diagram:
+    """One column of nodes per stage: the inputs, then per Dense its units and (if it has an
+    activation) their activations; each layer's columns in one box."""
     # mclimit=0: no crossing minimization, which would rotate fully connected columns;
     # the units stay in order, held by invisible edges within each column
     dot = _new_diagram(getattr(model, "name", "model"), rankdir, nodesep="0.35", ranksep="0.6",
                        splines="line", mclimit="0", remincross="false")
-    width = int(model.input_shape[-1])
-    # stages: what each column is, in order; Dense layers with an activation make two columns
-    columns = []  # (kind, layer, units, activation name)
+    columns = _neuron_columns(layers)
+    stage = _input_column(dot, int(model.input_shape[-1]), max_units, show_names)
+    dense_count = sum(1 for c in columns if c[0] == "dense")
+    dense_seen = 0
+    letters = iter(["y", "h", "g", "u", "v", "q"] + [f"a{k}" for k in range(7, 100)])
+    pending = None  # [layer, cluster key, lines]: a layer's box is written when it is complete
+    edge_lines = []
+    for c, (kind, layer, units, act) in enumerate(columns):
+        last = c == len(columns) - 1
+        if kind == "dense":
+            dense_seen += 1
+            letters_wb = _param_letters(dense_seen, dense_count)
+            lines, edges, new_stage = _dense_column(c, layer, units, stage, last, letters_wb,
+                                                    show_weights, max_units)
+        else:
+            # outputs get names when a Dense comes next (its formulas use them): y₁, y₂, ...
+            needs_names = not last and columns[c + 1][0] == "dense"
+            letter = next(letters) if needs_names else ("ŷ" if last else None)
+            lines, edges, new_stage = _activation_column(c, units, act, stage, last, letter,
+                                                         max_units)
+        lines.append(_keep_order(new_stage.ids))
+        # a Dense with an activation is one box holding both columns
+        if pending is not None and pending[0] is layer:
+            pending[2].extend(lines)
+        else:
+            if pending is not None:
+                _cluster(dot, pending[1], pending[2], show_names, _layer_title(pending[0]))
+            pending = [layer, f"c{c}", lines]
+        edge_lines.extend(edges)
+        stage = new_stage
+    _cluster(dot, pending[1], pending[2], show_names, _layer_title(pending[0]))
+    dot.body.extend(edge_lines)
+    return dot
+
+
+def _neuron_columns(layers) -> list:
+    """(kind, layer, units, activation) per column: "dense" and "act" (Dense layers with an
+    activation make two columns); other layers are refused by name."""
+    columns = []
     for layer in layers:
         kind = type(layer).__name__
         act = getattr(layer, "activation_name", "linear")
@@ -225,96 +293,79 @@ def _neurons_view(model, layers, show_names, show_weights, max_units, rankdir) -
         else:
             raise ValueError(f"plot_model(detail='neurons') draws Dense and Activation layers, not "
                              f"{kind} ({layer.name!r}); try detail='layers' or 'ops'")
-    dense_count = sum(1 for c in columns if c[0] == "dense")
-    dense_seen = 0
-    letters = iter(["y", "h", "g", "u", "v", "q"] + [f"a{k}" for k in range(7, 100)])
+    return columns
 
-    # inputs
-    ids, names = [], []
-    inputs_label = "x" if width == 1 else None
-    input_lines = []
+
+def _input_column(dot, width: int, max_units: int, show_names: bool) -> _Stage:
+    """The inputs' column (x, or x₁, x₂, ...), drawn in its box; the first stage."""
+    ids, names, lines = [], [], []
     for i in _shown_units(width, max_units):
         if i is None:
             ids.append("in_more")
             names.append(None)
-            input_lines.append(f"\tin_more [label={_q(f'⋮ {width - max_units + 1} more')} {_STYLE['more']}]\n")
+            lines.append(f"\tin_more [label={_q(f'⋮ {width - max_units + 1} more')} {_STYLE['more']}]\n")
             continue
-        name = inputs_label or f"x{_sub(i + 1)}"
+        name = "x" if width == 1 else f"x{_sub(i + 1)}"
         ids.append(f"in{i}")
         names.append(name)
-        input_lines.append(f"\tin{i} [label={_q(name)} {_STYLE['input']}]\n")
-    input_lines.append(_keep_order(ids))
-    _cluster(dot, "inputs", input_lines, show_names, "input")
-    pending = None  # [layer, cluster key, lines]: a layer's box is written when it is complete
-    edge_lines = []
+        lines.append(f"\tin{i} [label={_q(name)} {_STYLE['input']}]\n")
+    lines.append(_keep_order(ids))
+    _cluster(dot, "inputs", lines, show_names, "input")
     stage = _Stage(ids, names)
     stage.size = width
+    return stage
 
-    for c, (kind, layer, units, act) in enumerate(columns):
-        last = c == len(columns) - 1
-        lines, edges = [], []
-        if kind == "dense":
-            dense_seen += 1
-            wname, bname = _param_letters(dense_seen, dense_count)
-            # the inputs of a Dense need names: take the previous column's (named below)
-            in_names = stage.names
-            kernel = layer.kernel.data if show_weights else None
-            bias = layer.bias.data if (show_weights and layer.bias is not None) else None
-            new_ids, new_names = [], []
-            for j in _shown_units(units, max_units):
-                if j is None:
-                    nid = f"c{c}_more"
-                    lines.append(f"\t{nid} [label={_q(f'⋮ {units - max_units + 1} more')} {_STYLE['more']}]\n")
-                else:
-                    nid = f"c{c}u{j}"
-                    text = _formula(wname, bname, j, units, stage, layer.use_bias)
-                    if kernel is not None:
-                        text += "\n" + _numbers(kernel[:, j], None if bias is None else bias[j], stage)
-                    style = _STYLE["output" if last else "unit"]
-                    lines.append(f"\t{nid} [label={_q(text)} {style}]\n")
-                new_ids.append(nid)
-                new_names.append(None)
-                for src in stage.ids:  # fully connected
-                    edges.append(f"\t{src} -> {nid}\n")
-            new_stage = _Stage(new_ids, new_names)
-            new_stage.size = units
-        else:  # an activation: one node per unit, after the unit it applies to
-            symbol = SYMBOL.get(act, act)
-            elementwise = act != "softmax"  # softmax mixes every unit of its layer
-            # outputs get names when a Dense comes next (its formulas use them): y₁, y₂, ...
-            needs_names = not last and columns[c + 1][0] == "dense"
-            letter = next(letters) if needs_names else ("ŷ" if last else None)
-            new_ids, new_names = [], []
-            for j, src in zip(_shown_units(units, max_units), stage.ids):
-                if j is None:
-                    nid, name = f"c{c}_more", None
-                    lines.append(f"\t{nid} [label={_q('⋮')} {_STYLE['more']}]\n")
-                else:
-                    nid = f"c{c}u{j}"
-                    name = None if letter is None else letter if units == 1 else f"{letter}{_sub(j + 1)}"
-                    label = symbol if name is None else f"{symbol}\n{name}"
-                    lines.append(f"\t{nid} [label={_q(label)} {_STYLE['output' if last else 'act']}]\n")
-                new_ids.append(nid)
-                new_names.append(name)
-                if elementwise:
-                    edges.append(f"\t{src} -> {nid}\n")
-            if not elementwise:
-                edges.extend(f"\t{src} -> {nid}\n" for src in stage.ids for nid in new_ids)
-            new_stage = _Stage(new_ids, new_names)
-            new_stage.size = units
-        lines.append(_keep_order(new_ids))
-        # a Dense with an activation is one box holding both columns
-        if pending is not None and pending[0] is layer:
-            pending[2].extend(lines)
+
+def _dense_column(c: int, layer, units: int, stage: _Stage, last: bool, letters: tuple,
+                  show_weights: bool, max_units: int) -> tuple:
+    """A Dense layer's units: each its formula over the previous column's names (and its
+    numbers with show_weights), fully connected. Returns (node lines, edge lines, stage)."""
+    wname, bname = letters
+    kernel = layer.kernel.data if show_weights else None
+    bias = layer.bias.data if (show_weights and layer.bias is not None) else None
+    lines, edges, new_ids = [], [], []
+    for j in _shown_units(units, max_units):
+        if j is None:
+            nid = f"c{c}_more"
+            lines.append(f"\t{nid} [label={_q(f'⋮ {units - max_units + 1} more')} {_STYLE['more']}]\n")
         else:
-            if pending is not None:
-                _cluster(dot, pending[1], pending[2], show_names, _layer_title(pending[0]))
-            pending = [layer, f"c{c}", lines]
-        edge_lines.extend(edges)
-        stage = new_stage
-    _cluster(dot, pending[1], pending[2], show_names, _layer_title(pending[0]))
-    dot.body.extend(edge_lines)
-    return dot
+            nid = f"c{c}u{j}"
+            text = _formula(wname, bname, j, units, stage, layer.use_bias)
+            if kernel is not None:
+                text += "\n" + _numbers(kernel[:, j], None if bias is None else bias[j], stage)
+            lines.append(f"\t{nid} [label={_q(text)} {_STYLE['output' if last else 'unit']}]\n")
+        new_ids.append(nid)
+        edges.extend(f"\t{src} -> {nid}\n" for src in stage.ids)  # fully connected
+    new_stage = _Stage(new_ids, [None] * len(new_ids))
+    new_stage.size = units
+    return lines, edges, new_stage
+
+
+def _activation_column(c: int, units: int, act: str, stage: _Stage, last: bool, letter,
+                       max_units: int) -> tuple:
+    """An activation's nodes, one per unit after the unit it applies to (softmax: after every
+    unit, as it mixes them). Returns (node lines, edge lines, stage)."""
+    symbol = SYMBOL.get(act, act)
+    elementwise = act != "softmax"
+    lines, edges, new_ids, new_names = [], [], [], []
+    for j, src in zip(_shown_units(units, max_units), stage.ids):
+        if j is None:
+            nid, name = f"c{c}_more", None
+            lines.append(f"\t{nid} [label={_q('⋮')} {_STYLE['more']}]\n")
+        else:
+            nid = f"c{c}u{j}"
+            name = None if letter is None else letter if units == 1 else f"{letter}{_sub(j + 1)}"
+            label = symbol if name is None else f"{symbol}\n{name}"
+            lines.append(f"\t{nid} [label={_q(label)} {_STYLE['output' if last else 'act']}]\n")
+        new_ids.append(nid)
+        new_names.append(name)
+        if elementwise:
+            edges.append(f"\t{src} -> {nid}\n")
+    if not elementwise:
+        edges.extend(f"\t{src} -> {nid}\n" for src in stage.ids for nid in new_ids)
+    new_stage = _Stage(new_ids, new_names)
+    new_stage.size = units
+    return lines, edges, new_stage
 
 
 def _layer_title(layer) -> str:
@@ -410,8 +461,10 @@ def _ops_view(model, layers, x, rankdir, show_names, draw_options) -> Diagram:
         x.name = "x"
     layer_names: dict = {}
     h = x
+    model_name = getattr(model, "name", "model")
     for layer in layers:
-        label = f"{layer.name} ({type(layer).__name__})"
+        # "model/layer": draw_graph nests the layer's box in the model's (its depth option)
+        label = f"{model_name}/{layer.name} ({type(layer).__name__})"
         for w in layer.weights:
             layer_names[id(w)] = label
         out = layer.call(h)

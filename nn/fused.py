@@ -2,10 +2,14 @@
 
 `model(x)` records the textbook graph -- `linear`, then `sigmoid` (or relu, tanh) -- which is
 what the diagrams draw. fit computes the very same function as one op instead: the activation
-is applied in place on the affine output, and its derivative is read off that output
-(σ' = σ(1 - σ), tanh' = 1 - tanh², relu' = [out > 0]), so the pre-activation array is never
-kept. One node instead of two per layer halves the engine's bookkeeping and saves a
-batch-sized array per layer. tests/test_nn_fused.py checks both paths agree, and gradcheck.
+is applied in place on the affine output, and its derivative is read off that output with the
+ops' own formulas (autograd_mini.ops.unary: sigmoid_grad, tanh_grad, relu_grad), so the
+pre-activation array is never kept and the numbers are those of the textbook graph.
+tests/test_nn_fused.py checks both paths agree, number for number.
+
+The weights' gradients are written into the optimizer's arrays when fit passes them
+(`buffers`, an nn.optimizers.GradientBuffers): a training step then allocates no weight-sized
+arrays, and no Tensor's `.grad` is touched.
 
 >>> import numpy as np, autograd_mini as am
 >>> x, w, b = am.Tensor([[1.0, 2.0]]), am.Tensor([[0.5], [-0.25]], requires_grad=True), am.Tensor([0.1])
@@ -17,29 +21,31 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_mini import Function
-from autograd_mini.ops.linalg import affine_grads
-from autograd_mini.ops.unary import sigmoid_array
+from autograd_mini.ops.linalg import as_rows
+from autograd_mini.ops.unary import relu_grad, sigmoid_array, sigmoid_grad, tanh_grad
 
-
-IN_PLACE = {  # activation name -> (apply in place on z, d activation / dz from the output)
-    "sigmoid": (lambda z: sigmoid_array(z, out=z), lambda out: out * (1.0 - out)),
-    "tanh": (lambda z: np.tanh(z, out=z), lambda out: 1.0 - out * out),
-    "relu": (lambda z: np.maximum(z, 0.0, out=z), lambda out: np.asarray(out) > 0),
+IN_PLACE = {  # activation name -> (apply in place on z, upstream gradient -> gradient at z, from the output)
+    "sigmoid": (lambda z: sigmoid_array(z, out=z), sigmoid_grad),
+    "tanh": (lambda z: np.tanh(z, out=z), tanh_grad),
+    "relu": (lambda z: np.maximum(z, 0.0, out=z), lambda grad, out: relu_grad(grad, out > 0)),
+    "linear": (lambda z: z, lambda grad, out: grad),
 }
 
 
 class DenseActivation(Function):
-    """activation(x @ W + b) for an elementwise activation in IN_PLACE."""
-    __slots__ = ("activation",)
+    """activation(x @ W + b) for an elementwise activation in IN_PLACE.
+
+    buffers: where dW and db go (an object with `take(weight) -> array or None`), or None."""
+    __slots__ = ("activation", "buffers")
     rule = "∂act(x@W+b)ᵢⱼ/∂xᵢₖ = act′·Wₖⱼ, ∂act(x@W+b)ᵢⱼ/∂Wₖⱼ = act′·xᵢₖ, ∂act(x@W+b)ᵢⱼ/∂bⱼ = act′"
     op_name = "dense"
 
     @staticmethod
-    def forward(ctx, x, w, b=None, activation="sigmoid"):
+    def forward(ctx, x, w, b=None, activation="sigmoid", buffers=None):
         out = x @ w
         if b is not None:
             out += b
-        ctx.activation = activation
+        ctx.activation, ctx.buffers = activation, buffers
         IN_PLACE[activation][0](out)
         ctx.save_for_backward(x, w, out)
         return out
@@ -47,5 +53,16 @@ class DenseActivation(Function):
     @staticmethod
     def backward(ctx, grad):
         x, w, out = ctx.saved_tensors
-        grad_z = grad * IN_PLACE[ctx.activation][1](out)
-        return affine_grads(ctx, x, w, grad_z)
+        dz = IN_PLACE[ctx.activation][1](grad, out)
+        need = ctx.needs_input_grad
+        buffers = ctx.buffers if ctx._out is None else None  # under create_graph gradients are Tensors
+        dx = dz @ w.T if need[0] else None                    # dx = dz·Wᵀ
+        if x.ndim != 2:
+            x, dz = as_rows(x), as_rows(dz)
+        dw = db = None
+        if need[1]:                                           # dW = xᵀ·dz
+            into = None if buffers is None else buffers.take(ctx.parents[1])
+            dw = x.T @ dz if into is None else np.matmul(x.T, dz, out=into)
+        if len(need) == 3 and need[2]:                        # db = Σ dz
+            db = dz.sum(axis=0, out=None if buffers is None else buffers.take(ctx.parents[2]))
+        return (dx, dw) if len(need) == 2 else (dx, dw, db)

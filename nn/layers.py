@@ -116,9 +116,10 @@ class Layer:
         """The layer's output before its activation (fit hands it to a loss that takes logits)."""
         return x
 
-    def train_call(self, x: Tensor) -> Tensor:
-        """What fit runs: the same function as `call`, possibly with fused ops (see nn.fused)."""
-        return self.call(x)
+    def train_call(self, x: Tensor, buffers=None, logits: bool = False) -> Tensor:
+        """What fit runs: the same function as `call` (`pre_activation` with logits=True), possibly
+        with fused ops writing the weights' gradients into the optimizer's `buffers` (see nn.fused)."""
+        return self.pre_activation(x) if logits else self.call(x)
 
     def get_config(self) -> dict:
         config = {"name": self.name}
@@ -181,6 +182,10 @@ class Dense(Layer):
     def activation_name(self) -> str:
         return activations.name_of(self.activation)
 
+    # set after construction too (Keras allows `layer.activation = None`): names and None resolved
+    activation = property(lambda self: self._activation,
+                          lambda self, value: setattr(self, "_activation", activations.get(value)))
+
     def set_weights(self, weights: Sequence) -> None:
         if not self.built and len(weights) >= 1:  # the kernel's shape says the input width
             self.build((None, np.shape(weights[0])[0]))
@@ -188,7 +193,8 @@ class Dense(Layer):
 
     def pre_activation_check(self, x: Tensor) -> None:
         if x.data.shape[-1] != self.kernel.data.shape[0]:
-            raise ValueError(f"layer {self.name!r} expects inputs with {self.kernel.shape[0]} features "
+            raise ValueError(f"Input of shape {x.shape} is incompatible with the layer {self.name!r}: it "
+                             f"expects inputs with {self.kernel.shape[0]} features "
                              f"(expected width {self.kernel.shape[0]}), got {x.shape[-1]} (input shape {x.shape})")
 
     def pre_activation(self, x: Tensor) -> Tensor:
@@ -198,14 +204,13 @@ class Dense(Layer):
     def call(self, x: Tensor) -> Tensor:
         return self.activation(self.pre_activation(x))
 
-    def train_call(self, x: Tensor) -> Tensor:
-        name = self.activation_name
-        if name not in IN_PLACE:  # linear, softmax, custom: the two ops of call
+    def train_call(self, x: Tensor, buffers=None, logits: bool = False) -> Tensor:
+        name = "linear" if logits else self.activation_name
+        if name not in IN_PLACE:  # softmax, custom: the two ops of call
             return self.call(x)
         self.pre_activation_check(x)
-        if self.bias is None:
-            return DenseActivation.apply(x, self.kernel, activation=name)
-        return DenseActivation.apply(x, self.kernel, self.bias, activation=name)
+        weights = (self.kernel,) if self.bias is None else (self.kernel, self.bias)
+        return DenseActivation.apply(x, *weights, activation=name, buffers=buffers)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units, "activation": self.activation_name,
@@ -226,6 +231,9 @@ class Activation(Layer):
     @property
     def activation_name(self) -> str:
         return activations.name_of(self.activation)
+
+    activation = property(lambda self: self._activation,
+                          lambda self, value: setattr(self, "_activation", activations.get(value)))
 
     def call(self, x: Tensor) -> Tensor:
         return self.activation(x)

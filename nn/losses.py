@@ -15,13 +15,20 @@ what fit reports: the mean over samples of each sample's loss), "sum", and "none
 sample; Keras's plain function forms return this). A sample's loss is the mean over its outputs
 (MSE, MAE, binary crossentropy) or the sum over classes (categorical crossentropy).
 
-Crossentropy on probabilities clips them to [1e-7, 1 - 1e-7] as Keras does, so a confident
-wrong answer costs at most -log(1e-7) ≈ 16.1. With `from_logits=True` the loss is computed
-from the pre-activation values in one stable expression (no clipping: it keeps growing).
-`fit` uses this automatically when the model ends in sigmoid (softmax) and the loss is
-binary (categorical) crossentropy — exactly what Keras's TensorFlow backend does — so the
-loss and its gradient never saturate at the clip; the reported value differs from the
-clipped formula only where a probability is beyond 1e-7 of 0 or 1.
+Crossentropy from logits (`from_logits=True`) is one stable expression, with no clipping: a
+confident wrong answer keeps costing more. When the probabilities come from a sigmoid
+(softmax) op -- `model(x)` of a model ending in sigmoid, `am.sigmoid(z)`, `Activation("softmax")`
+-- binary (categorical) crossentropy is computed from that op's input, the logits, as Keras's
+TensorFlow backend does (it looks at the op that made the probabilities): the graph then holds
+the op that actually ran (`sigmoid_binary_crossentropy` on the logits), and `model(x)` +
+`backward()` give the loss and gradients `fit` and `evaluate` use. Probabilities from anywhere
+else are clipped to [1e-7, 1 - 1e-7] as Keras does, so a confident wrong answer costs at most
+-log(1e-7) ≈ 16.1 there. (Under `no_grad()` no op is recorded, so there is nothing to look at:
+the probabilities are clipped.)
+
+>>> z = am.Tensor([[-9.0]], requires_grad=True)
+>>> binary_crossentropy([[1.0]], am.sigmoid(z))           # -log σ(-9), not clipped at 16.1
+Tensor(9.000123, grad_fn=sigmoid_binary_crossentropy)
 
 The ops (graph nodes with hand-written backward) are in nn.loss_ops. Keras's loss objects
 (MeanSquaredError(), BinaryCrossentropy(from_logits=True), ...) are here too.
@@ -60,9 +67,11 @@ def _prepare(y_true, y_pred) -> tuple[Tensor, Tensor]:
     return y_true, y_pred
 
 
-def _check(reduction: str) -> str:
+def _check(reduction: str | None) -> str:
     if reduction == "sum_over_batch_size":
         return reduction
+    if reduction is None:  # Keras 3: None means no reduction
+        return "none"
     reduction = "sum_over_batch_size" if reduction == "mean" else reduction
     if reduction not in REDUCTIONS:
         raise ValueError(f"unknown reduction {reduction!r}; valid: {', '.join(REDUCTIONS)}")
@@ -79,14 +88,28 @@ def mean_absolute_error(y_true, y_pred, reduction: str = "sum_over_batch_size") 
     return MeanAbsoluteErrorOp.apply(*_prepare(y_true, y_pred), reduction=_check(reduction))
 
 
+def _logits_of(y_pred, op_name: str):
+    """The input of the op that made `y_pred` if that op is `op_name` (sigmoid, softmax), else None."""
+    ctx = y_pred._ctx if isinstance(y_pred, Tensor) else None
+    return ctx.parents[0] if ctx is not None and ctx.op_name == op_name else None
+
+
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False, reduction: str = "sum_over_batch_size") -> Tensor:
-    """Crossentropy of 0/1 targets and probabilities (or logits with from_logits=True)."""
+    """Crossentropy of 0/1 targets and probabilities (or logits with from_logits=True); probabilities
+    made by a sigmoid op are taken back to its logits (see the module docstring)."""
+    logits = None if from_logits else _logits_of(y_pred, "sigmoid")
+    if logits is not None:
+        y_pred, from_logits = logits, True
     op = SigmoidBinaryCrossentropyOp if from_logits else BinaryCrossentropyOp
     return op.apply(*_prepare(y_true, y_pred), reduction=_check(reduction))
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, reduction: str = "sum_over_batch_size") -> Tensor:
-    """Crossentropy of one-hot targets and class probabilities (or logits with from_logits=True)."""
+    """Crossentropy of one-hot targets and class probabilities (or logits with from_logits=True);
+    probabilities made by a softmax op are taken back to its logits (see the module docstring)."""
+    logits = None if from_logits else _logits_of(y_pred, "softmax")
+    if logits is not None:
+        y_pred, from_logits = logits, True
     op = SoftmaxCategoricalCrossentropyOp if from_logits else CategoricalCrossentropyOp
     return op.apply(*_prepare(y_true, y_pred), reduction=_check(reduction))
 
@@ -208,5 +231,6 @@ def get(identifier) -> LossSpec:
     key = str(identifier).lower()
     key = _ALIASES.get(key, key)
     if key not in LOSSES:
-        raise ValueError(f"unknown loss {identifier!r}; valid names: {', '.join(sorted(LOSSES) + sorted(_ALIASES))}")
+        from .validation import unknown_name
+        raise ValueError("loss: " + unknown_name("loss", identifier, sorted(LOSSES) + sorted(_ALIASES)))
     return LOSSES[key]

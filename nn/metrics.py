@@ -165,7 +165,8 @@ def check(identifier) -> None:
     if isinstance(identifier, dict) and identifier.get("class_name") in METRIC_CLASSES:
         return
     if not callable(identifier) and str(identifier).lower() not in VALID_NAMES:
-        raise ValueError(f"unknown metric {identifier!r}; valid names: {', '.join(VALID_NAMES)}")
+        from .validation import unknown_name
+        raise ValueError("metrics: " + unknown_name("metric", identifier, VALID_NAMES))
 
 
 def from_config(config):

@@ -12,12 +12,14 @@ Tensor([0.8, 1.6], requires_grad=True)
 Updates are done in place on each parameter's numpy array, so the Tensors users hold (and
 model.weights) always show the current values. compile() binds an optimizer to the model.
 
-Why flat storage: a numpy call costs about 1 µs whatever the array's size, so on a small
-network a formula applied weight by weight costs far more than its arithmetic. As PyTorch's
+Why flat storage: a numpy call has a fixed cost whatever the array's size (benchmarks/README.md),
+so on a small network a formula applied weight by weight costs far more than its arithmetic. As PyTorch's
 `foreach` and apex's flat-buffer optimizers do, bind() lays the parameters of one dtype out in
-one array and points each `.data` at its piece; their gradient buffers (the engine writes
-backward's gradients into them, see Tensor.zero_grad) and the slots get the same layout, and
-step() runs the formula once on the whole arrays (SGD: 2 numpy calls for the whole model).
+one array and points each `.data` at its piece; their gradients and the slots get the same
+layout, and step() runs the formula once on the whole arrays (SGD: 2 numpy calls for the whole
+model). step() copies each `.grad` into the flat gradient array (it never writes to a `.grad`);
+fit skips `.grad` altogether: its backward sends the gradients to the optimizer's
+`GradientBuffers` and its fused ops write them there in place (see nn.fused).
 
 >>> b = am.Tensor([0.5], requires_grad=True)
 >>> opt = SGD([w, b], lr=0.1)
@@ -26,17 +28,20 @@ step() runs the formula once on the whole arrays (SGD: 2 numpy calls for the who
 
 A parameter the layout cannot hold (listed twice, sharing memory with another, not
 C-contiguous, not requiring grad) is updated on its own. When a parameter of a group lost its
-view (`.data` replaced), has no gradient or one outside the flat buffer, step() updates that
-group weight by weight. Slots are views: write them in place (`slots["m"][...] = a`).
+view (`.data` replaced) or has no gradient, step() updates that group weight by weight. Slots
+are views: write them in place (`slots["m"][...] = a`).
 """
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
 from autograd_mini import Tensor
+from autograd_mini.engine import AccumulateGrad
+
+from .validation import check_bool, check_number, unknown_name
 
 
 class Optimizer:
@@ -50,16 +55,22 @@ class Optimizer:
     name = "optimizer"
 
     def __init__(self, learning_rate, params: Iterable[Tensor] | None = None, lr: float | None = None):
-        if not isinstance(learning_rate, (int, float, np.number)):  # SGD(model.parameters(), ...)
+        if not isinstance(learning_rate, (int, float, np.number, str, type(None))):  # SGD(model.parameters(), ...)
             params, learning_rate = learning_rate, None
         if lr is not None:  # PyTorch's name
             learning_rate = lr
-        self.learning_rate = float(self.default_learning_rate if learning_rate is None else learning_rate)
+        # 0 is valid (PyTorch and Keras accept it): the weights stay frozen
+        where, arg = type(self).__name__, "lr" if lr is not None else "learning_rate"
+        self.learning_rate = check_number(where, arg, self.default_learning_rate if learning_rate is None
+                                          else learning_rate, low=0.0)
+        if params is not None:
+            params = _check_params(where, params)
         self.iterations = 0
         self.params: list[Tensor] = []
         self.slots: list[dict[str, np.ndarray]] = []
         self._groups: list[_FlatGroup] = []          # parameters laid out in one array per dtype
         self._loose: list[tuple[Tensor, dict]] = []  # the others, updated one by one
+        self.buffers = GradientBuffers({})           # fit's gradients, one array per parameter
         if params is not None:
             self.bind(params)
 
@@ -86,12 +97,17 @@ class Optimizer:
                 by_dtype.setdefault(pair[0].data.dtype, []).append(pair)
         self._groups = [_FlatGroup(members) for members in by_dtype.values()]
         self._loose = [pair for i, pair in enumerate(pairs) if i not in eligible]
+        arrays = {id(p): grad for group in self._groups for p, _, grad in group.views}
+        for p, _ in self._loose:
+            arrays.setdefault(id(p), np.zeros_like(p.data))
+        self.buffers.arrays = arrays  # the same object: fit's recorded ops keep pointing at it
 
     # A copy (copy.deepcopy, pickle) gets the parameters and slots as plain arrays; flat storage
     # is memory shared between them, so the copy lays its own out again (same values and state).
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_groups"], state["_loose"] = [], []
+        state["buffers"] = GradientBuffers({})  # laid out again with the copy's parameters
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -100,25 +116,32 @@ class Optimizer:
             self._lay_out()
 
     def zero_grad(self) -> None:
-        """Forget the gradients (the next backward starts fresh instead of accumulating); the next
-        backward writes them into the same arrays (see Tensor.zero_grad)."""
+        """Forget the gradients: the next backward starts fresh instead of accumulating (PyTorch's
+        set-to-none: a gradient array you kept is never written to)."""
         for p in self.params:
-            p.zero_grad()
+            p.grad = None
 
     def step(self) -> None:
-        """Apply one update to every parameter that has a gradient."""
+        """Apply one update to every parameter that has a gradient in `.grad`."""
+        self.step_with(lambda p: None if p.grad is None else p.grad.data)
+
+    def step_with(self, grad_of: Callable[[Tensor], np.ndarray | None]) -> None:
+        """One update from the gradients `grad_of(param)` gives (None: no gradient, no update).
+        fit passes `self.buffers.gradient`; step() reads `.grad`."""
         self.iterations += 1
         update = self.update
         for group in self._groups:
-            if group.ready():  # one update for the whole group
+            if group.collect(grad_of):  # one update for the whole group
                 update(group.values, group.grads, group.slots)
-            else:
-                for p, slots in group.members:
-                    if p.grad is not None:
-                        update(p.data, p.grad.data, slots)
+                continue
+            for p, slots in group.members:
+                grad = grad_of(p)
+                if grad is not None:
+                    update(p.data, grad, slots)
         for p, slots in self._loose:
-            if p.grad is not None:
-                update(p.data, p.grad.data, slots)
+            grad = grad_of(p)
+            if grad is not None:
+                update(p.data, grad, slots)
 
     def apply_gradients(self, grads_and_vars: Iterable[tuple]) -> None:
         """Keras's form: one update from explicit (gradient, variable) pairs."""
@@ -155,8 +178,22 @@ def _flattenable(pairs: list[tuple[Tensor, dict]]) -> set[int]:
     return ok
 
 
+def _check_params(where: str, params) -> list:
+    """The parameters to optimize: Tensors (a generator such as model.parameters() is fine)."""
+    try:
+        params = list(params)
+    except TypeError:
+        raise TypeError(f"{where}(params={params!r}): params must be an iterable of Tensors, e.g. "
+                        f"model.parameters()") from None
+    for p in params:
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{where}(params=[..., {type(p).__name__}, ...]): params must hold Tensors "
+                            f"(e.g. model.parameters()), got a {type(p).__name__}")
+    return params
+
+
 class _FlatGroup:
-    """Parameters of one dtype as views of one array; their gradient buffers and slots likewise.
+    """Parameters of one dtype as views of one array; their gradients and slots likewise.
 
     The per-parameter slot dicts are given views of the group's slot arrays, so saving,
     loading and apply_gradients see the same state as the whole-group update."""
@@ -165,36 +202,81 @@ class _FlatGroup:
         self.members = members
         dtype = members[0][0].data.dtype
         total = sum(p.data.size for p, _ in members)
-        self.values, self.grads = np.empty(total, dtype), np.empty(total, dtype)
+        self.values, self.grads = np.empty(total, dtype), np.zeros(total, dtype)
         self.slots = {name: np.empty(total, dtype) for name in members[0][1]}
-        self._views: list[tuple[Tensor, np.ndarray, np.ndarray]] = []  # (param, value view, grad view)
+        self.views: list[tuple[Tensor, np.ndarray, np.ndarray]] = []  # (param, value view, gradient view)
         start = 0
         for p, slots in members:
             shape, end = p.data.shape, start + p.data.size
             value = self.values[start:end].reshape(shape)
             value[...] = p.data
             p.data = value
-            grad = self.grads[start:end].reshape(shape)
-            p._give_grad_buffer(grad)  # the engine's affine ops write p's next gradient here
             for name, flat in self.slots.items():
                 view = flat[start:end].reshape(shape)
                 view[...] = slots[name]
                 slots[name] = view
-            self._views.append((p, value, grad))
+            self.views.append((p, value, self.grads[start:end].reshape(shape)))
             start = end
 
     def intact(self) -> bool:
         """Does every parameter still hold its view? (False after `p.data = new_array`.)"""
-        return all(p.data is value for p, value, _ in self._views)
+        return all(p.data is value for p, value, _ in self.views)
 
-    def ready(self) -> bool:
-        """Can one update on the flat arrays stand for the per-parameter ones? Every parameter
-        holds its view and has its gradient in the flat buffer (identity checks only)."""
-        for p, value, grad in self._views:
-            g = p.grad
-            if g is None or p.data is not value or g.data is not grad:
+    def collect(self, grad_of) -> bool:
+        """Put every parameter's gradient into the flat gradient array (a copy unless it is there
+        already), so one update on the flat arrays stands for the per-parameter ones. False, and
+        nothing copied, when a parameter lost its view or has no gradient."""
+        found = []
+        for p, value, grad_view in self.views:
+            grad = grad_of(p)
+            if grad is None or p.data is not value:
                 return False
+            found.append((grad_view, grad))
+        for grad_view, grad in found:
+            if grad is not grad_view:
+                np.copyto(grad_view, grad)
         return True
+
+
+class GradientBuffers(AccumulateGrad):
+    """An optimizer's gradient arrays, as the sink of fit's backward (autograd_mini.engine.GradSink).
+
+    A training step: `begin()`, then backward sends each weight's gradient here (`leaf`): the first
+    is copied into the weight's array -- unless an op already wrote it there, having asked for
+    the array with `take` (nn.fused) -- and later ones are added. `gradient(p)` is the step's
+    gradient of p, or None; `step_with(buffers.gradient)` applies them. No `.grad` is touched;
+    a leaf that is not the optimizer's gets its `.grad` as from backward()."""
+
+    def __init__(self, arrays: dict[int, np.ndarray]):
+        self.arrays = arrays  # id(param) -> its gradient array
+        self.state: dict[int, str] = {}  # id(param) -> "offered" (handed out by take) or "received"
+
+    def begin(self) -> None:
+        self.state.clear()
+
+    def take(self, tensor: Tensor) -> np.ndarray | None:
+        """The array to write `tensor`'s first gradient of this step into, or None when it has one."""
+        key = id(tensor)
+        if key not in self.arrays or key in self.state:
+            return None
+        self.state[key] = "offered"
+        return self.arrays[key]
+
+    def leaf(self, tensor: Tensor, grad) -> None:
+        key = id(tensor)
+        array = self.arrays.get(key)
+        if array is None:
+            super().leaf(tensor, grad)
+            return
+        if self.state.get(key) == "received":
+            array += grad
+        elif grad is not array:  # not written in place by the op that took the array
+            np.copyto(array, grad)
+        self.state[key] = "received"
+
+    def gradient(self, tensor: Tensor) -> np.ndarray | None:
+        key = id(tensor)
+        return self.arrays[key] if self.state.get(key) == "received" else None
 
 
 class SGD(Optimizer):
@@ -209,9 +291,8 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False,
                  params: Iterable[Tensor] | None = None, lr: float | None = None):
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must be between 0 and 1, got {momentum}")
-        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        momentum = check_number("SGD", "momentum", momentum, 0.0, 1.0)
+        self.momentum, self.nesterov = momentum, check_bool("SGD", "nesterov", nesterov)
         self.slot_names = ("momentum",) if momentum else ()
         super().__init__(learning_rate, params, lr)
 
@@ -244,12 +325,14 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
                  params: Iterable[Tensor] | None = None, lr: float | None = None):
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.beta_1 = check_number("Adam", "beta_1", beta_1, 0.0, 1.0, high_open=True)
+        self.beta_2 = check_number("Adam", "beta_2", beta_2, 0.0, 1.0, high_open=True)
+        self.epsilon = check_number("Adam", "epsilon", epsilon, low=0.0)
         super().__init__(learning_rate, params, lr)
 
-    def step(self) -> None:
+    def step_with(self, grad_of) -> None:
         self._alpha_for(self.iterations + 1)
-        super().step()
+        super().step_with(grad_of)
 
     def apply_gradients(self, grads_and_vars) -> None:
         self._alpha_for(self.iterations + 1)
@@ -276,7 +359,8 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho: float = 0.9, epsilon: float = 1e-7,
                  params: Iterable[Tensor] | None = None, lr: float | None = None):
-        self.rho, self.epsilon = float(rho), float(epsilon)
+        self.rho = check_number("RMSprop", "rho", rho, 0.0, 1.0)
+        self.epsilon = check_number("RMSprop", "epsilon", epsilon, low=0.0)
         super().__init__(learning_rate, params, lr)
 
     def update(self, value, grad, slots):
@@ -296,9 +380,15 @@ def get(identifier: str | Optimizer) -> Optimizer:
     """An optimizer by name with Keras's defaults ("sgd", "adam", "rmsprop"), or an instance as is."""
     if isinstance(identifier, Optimizer):
         return identifier
-    key = str(identifier).lower()
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        raise TypeError(f"optimizer={identifier.__name__}: pass an instance, {identifier.__name__}(), or a name "
+                        f"such as {identifier.name!r}")
+    if not isinstance(identifier, str):
+        raise TypeError(f"optimizer={identifier!r}: optimizer must be a name ({', '.join(OPTIMIZERS)}) or an "
+                        f"Optimizer such as SGD(0.01), got {type(identifier).__name__}")
+    key = identifier.lower()
     if key not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {identifier!r}; valid names: {', '.join(OPTIMIZERS)}")
+        raise ValueError("optimizer: " + unknown_name("optimizer", identifier, OPTIMIZERS))
     return OPTIMIZERS[key]()
 
 

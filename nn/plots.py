@@ -24,6 +24,7 @@ Helpers:
 - :func:`grid_eval` / :func:`plot_landscape` -- a 2-D loss/metric map with a trajectory.
 - :func:`plot_decision_surface` -- a classifier's output over a 2-D input plane.
 - :func:`subplots_grid`, :func:`animate`, :func:`save_gif` -- strips of frames and small animations.
+- :func:`plot_gradient_flow` -- gradient norms per layer and weight during training (GradientHistory).
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ __all__ = [
     "require_matplotlib", "new_figure", "subplots_grid", "savefig",
     "plot_history", "plot_series", "plot_fit", "plot_probability_curve", "plot_parity",
     "grid_eval", "plot_landscape", "plot_decision_surface", "figure_to_array", "animate", "save_gif",
+    "plot_gradient_flow",
 ]
 
 INSTALL_HINT = 'pip install "autograd_mini[plot]"'
@@ -504,3 +506,50 @@ def save_gif(frames: Iterable, path, *, fps: float = 5.0, dpi: int = 70, loop: i
     images[0].save(path, save_all=True, append_images=images[1:], duration=int(1000 / fps),
                    loop=loop, optimize=True)
     return path
+
+
+def plot_gradient_flow(gradient_history, *, title: str | None = "Gradient flow during training",
+                       path=None, figsize=(9.0, 3.4)):
+    """Draw a :class:`nn.callbacks.GradientHistory`: left, each weight's gradient norm per
+    training step (log scale; a grey band where gradients have vanished, below 1e-7); right,
+    per layer, the range and median of its gradient norm over training, inputs first -- a
+    layer far below the others is where the gradient vanishes.
+
+    >>> grads = nn.callbacks.GradientHistory()                       # doctest: +SKIP
+    >>> model.fit(x, y, epochs=20, callbacks=[grads], verbose=0)     # doctest: +SKIP
+    >>> plot_gradient_flow(grads, path="outputs/gradient_flow.png")  # doctest: +SKIP
+    """
+    norms = getattr(gradient_history, "norms", None)
+    if not norms or not gradient_history.steps:
+        raise ValueError("plot_gradient_flow needs a GradientHistory that has recorded steps "
+                         "(pass it to fit(callbacks=[...]) first)")
+    fig, (left, right) = new_figure(figsize, ncols=2)
+    steps = np.asarray(gradient_history.steps)
+    floor = 1e-12  # a zero norm is drawn at the bottom of the log axis, not left out
+    for name, values in norms.items():
+        left.plot(steps, np.maximum(np.asarray(values, float), floor), lw=1.2, label=name)
+    left.set_yscale("log")
+    low, high = left.get_ylim()
+    if low < 1e-7:  # the band only where the curves reach: it must not squash them
+        left.axhspan(low, 1e-7, color="#bbbbbb", alpha=0.3, lw=0, label="vanished (< 1e-7)")
+        left.set_ylim(low, high)
+    left.set_xlabel("training step")
+    left.set_ylabel("‖∂loss/∂weight‖")
+    left.grid(alpha=0.3)
+    left.legend(frameon=False, fontsize=8)
+    layers = gradient_history.layer_norms()
+    names = list(layers)
+    values = [np.maximum(np.asarray(v, float), floor) for v in layers.values()]
+    positions = np.arange(len(names))
+    right.vlines(positions, [v.min() for v in values], [v.max() for v in values], color=CURVE, lw=6, alpha=0.35,
+                 label="range over training")
+    right.plot(positions, [np.median(v) for v in values], "o", color=CURVE, label="median")
+    right.set_yscale("log")
+    right.set_xticks(positions, names, rotation=20, fontsize=8)
+    right.set_xlim(-0.5, len(names) - 0.5)
+    right.set_ylabel("layer gradient norm")
+    right.grid(alpha=0.3)
+    right.legend(frameon=False, fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return _finish(fig, path)

@@ -13,6 +13,7 @@ metrics are numpy on the predictions, outside the graph.
 """
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import autograd_mini as am
 from autograd_mini import Recording, Tensor
 
 from . import activations as activations_module
+from . import data_checks
 from . import losses as losses_module
 from . import metrics as metrics_module
 from .activations import sigmoid_array, softmax_array
@@ -54,19 +56,21 @@ class Plan:
     weights: tuple = ()
 
 
-def make_plan(model, y: np.ndarray) -> Plan:
+def make_plan(model, y: np.ndarray, buffers=None) -> Plan:
+    """buffers: the optimizer's GradientBuffers, where fit's fused ops write the weights' gradients."""
     spec = model.loss
     last = model.layers[-1]
     width = model.output_shape[-1]
     sparse = y.shape[-1] == 1 and width > 1
     metric_specs = [metrics_module.get(m, spec.name, width, sparse) for m in model.compiled_metrics]
-    steps = [layer.train_call for layer in model.layers]  # fused ops where they exist (nn.fused)
+    # fused ops where they exist (nn.fused)
+    steps = [functools.partial(layer.train_call, buffers=buffers) for layer in model.layers]
     recordings = {} if _replayable(model) else None
     weights = tuple(model.weights)
     if spec.fuses_with is not None and last.activation_name == spec.fuses_with:
         # e.g. sigmoid + binary crossentropy: one stable op on the logits, as Keras's TF backend does
         fn = spec.fn
-        steps[-1] = last.pre_activation
+        steps[-1] = functools.partial(last.train_call, buffers=buffers, logits=True)
         return Plan(_chain(steps), lambda y_, z: fn(y_, z, from_logits=True),
                     _TO_PROBABILITIES[spec.fuses_with], metric_specs, recordings, weights)
     builtin = isinstance(spec.fn, losses_module.Loss) or spec in losses_module.LOSSES.values()
@@ -108,6 +112,7 @@ def _reduced(loss_fn: Callable) -> Callable:
 # --- data ----------------------------------------------------------------------------------
 def prepare_x(model, x) -> np.ndarray:
     x = as_rows(to_array(x, model.dtype, "x"), model.input_width, "x")
+    data_checks.check_finite(x, "x")
     if not model.built:
         model.build((None,) + x.shape[1:])
     return x
@@ -116,6 +121,7 @@ def prepare_x(model, x) -> np.ndarray:
 def prepare_xy(model, x, y) -> tuple[np.ndarray, np.ndarray]:
     x = prepare_x(model, x)
     y = to_array(y, model.dtype, "y")
+    data_checks.check_finite(y, "y")
     if y.ndim == 0:
         y = y.reshape(1, 1)
     elif y.ndim == 1:
@@ -132,6 +138,8 @@ def prepare_xy(model, x, y) -> tuple[np.ndarray, np.ndarray]:
             hint = " (one-hot encode y, or use loss='sparse_categorical_crossentropy' for integer labels)"
         raise ValueError(f"y has shape {y.shape} but the model outputs {out[-1] if len(out) == 1 else out} "
                          f"values per sample (output shape {model.output_shape}){hint}")
+    if model.loss is not None:
+        data_checks.check_labels(y, model.loss.name, out[-1])
     return x, y
 
 
@@ -160,10 +168,12 @@ def fit(model, x, y, epochs: int = 1, batch_size: int | None = 32, verbose="auto
     batch_size = batch_size or 32
     verbose = 1 if verbose == "auto" else int(verbose)
     steps = max(1, math.ceil(len(x) / batch_size))
-    plan = make_plan(model, y)
     params = model.weights
     optimizer = model.optimizer
     optimizer.bind(params)
+    plan = make_plan(model, y, optimizer.buffers)
+    for p in params:  # fit's gradients live in the optimizer's buffers, never in .grad: none is left stale
+        p.grad = None
 
     history = History()
     hooks = CallbackList(list(callbacks or []) + [history], model,
@@ -191,6 +201,8 @@ def fit(model, x, y, epochs: int = 1, batch_size: int | None = 32, verbose="auto
                 break
             if model.stop_training:
                 break
+    for p in params:  # what a callback was shown belonged to fit's last step
+        p.grad = None
     progress.train_end()
     hooks.on_train_end()
     return history
@@ -204,6 +216,7 @@ def _train_epoch(plan: Plan, params, optimizer, x, y, batch_size, shuffle, hooks
         order = rng().permutation(n)
         x, y = x[order], y[order]
     predictions, metric_specs = plan.predictions, plan.metrics
+    buffers = optimizer.buffers
     want_running_logs = bool(hooks.batch_end) or progress.live
     loss_total, seen = 0.0, 0
     metric_totals = [0.0] * len(metric_specs)
@@ -225,13 +238,16 @@ def _train_epoch(plan: Plan, params, optimizer, x, y, batch_size, shuffle, hooks
         if not math.isfinite(value):
             bad_batch = step
             break
-        for p in params:  # the new gradients are written into last step's arrays (Tensor.zero_grad)
-            p.zero_grad()
+        buffers.begin()  # the gradients go to the optimizer's arrays, not to .grad
         if recording is None:
-            loss.backward()
+            am.engine.run_backward(loss, np.ones((), loss.data.dtype), sink=buffers)
         else:
-            recording.backward()  # the same as loss.backward(), without sorting the graph again
-        optimizer.step()
+            recording.backward(sink=buffers)  # the same as above, without sorting the graph again
+        optimizer.step_with(buffers.gradient)
+        if hooks.batch_end:  # callbacks may read this step's gradients: each .grad a copy of its own
+            for p in params:
+                grad = buffers.gradient(p)
+                p.grad = None if grad is None else Tensor._make(grad.copy(), None)
         if want_running_logs:
             logs = _logs(loss_total, metric_totals, metric_specs, seen)
             for cb in hooks.batch_end:

@@ -55,15 +55,8 @@ def clear_session() -> None:
 
 def to_array(data: Any, dtype, what: str = "x") -> np.ndarray:
     """User data as a float array of `dtype`: Tensors, arrays, tuples, lists, pandas columns."""
-    if isinstance(data, am.Tensor):
-        data = data.data
-    elif hasattr(data, "to_numpy"):  # pandas Series / DataFrame
-        data = data.to_numpy()
-    try:
-        array = np.asarray(data, dtype=dtype)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{what} must be numbers (an array, list or tuple), got {type(data).__name__}: {err}") from None
-    return array
+    from .data_checks import as_numbers
+    return as_numbers(data, dtype, what)
 
 
 def as_rows(x: np.ndarray, width: int | None, what: str = "x") -> np.ndarray:

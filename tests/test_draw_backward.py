@@ -20,7 +20,7 @@ def test_one_frame_per_step_plus_the_seed_and_grad_left_alone():
     frames = backward_frames(p)
     assert len(frames) == 1 + 3  # seed; sigmoid, add, mul
     assert w.grad is None and b.grad is None
-    captions = [re.search(r'label="([^"]*)" labelloc=b', f.source).group(1) for f in frames]
+    captions = [re.search(r'label="([^"]*)" labeljust=l labelloc=b', f.source).group(1) for f in frames]
     assert "seed" in captions[0]
     assert [c.split(":")[1].split(".")[0].strip() for c in captions[1:]] == ["sigmoid", "add", "mul"]
     # the active op is highlighted, one per frame after the seed
@@ -42,14 +42,14 @@ def test_steps_accumulate_a_value_used_twice_and_match_backward():
     a = am.Tensor([1.0, 2.0], requires_grad=True, name="a")
     h = a.exp()
     y = (h * h.sigmoid()).sum()
-    steps = list(backward_steps(y))
+    steps = backward_steps(y)
     assert len(steps) == 1 + 4
-    op, grads, sent = steps[-1]
-    assert op is h
+    grads = steps[-1].grads
+    assert steps[-1].tensor is h
     y.backward()
     np.testing.assert_allclose(grads[id(a)], a.grad.data, rtol=1e-6)
     # h was used twice: after the mul's step it holds one part, after sigmoid's the sum
-    partial = [s[1].get(id(h)) for s in steps]
+    partial = [s.grads.get(id(h)) for s in steps]
     assert partial[0] is None and partial[2] is not None
 
 

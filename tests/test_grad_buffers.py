@@ -1,5 +1,6 @@
-"""Gradient buffers: after zero_grad() the next backward writes a weight's gradient into the
-same array (no fresh allocation per training step) -- and never into an array a user kept."""
+"""Gradient arrays: backward() gives every .grad an array of its own; zero_grad() sets it to None
+(PyTorch's set-to-none), so an array a user kept is never written to. fit's gradients live in
+the optimizer's arrays (nn.optimizers.GradientBuffers), written in place by the fused ops."""
 import numpy as np
 
 import autograd_mini as am
@@ -15,15 +16,18 @@ def _step(x, w, b):
     return 2 * out.data  # d(sum out²)/d out
 
 
-def test_zero_grad_reuses_the_gradient_array_and_values_stay_right():
+def test_zero_grad_sets_to_none_and_the_next_gradient_is_a_new_array_with_the_right_values():
     x = Tensor(rng.standard_normal((5, 3)))
     w, b = Tensor(rng.standard_normal((3, 2)), requires_grad=True), Tensor(np.zeros(2), requires_grad=True)
     _step(x, w, b)
     first = w.grad.data
+    snapshot = first.copy()
     w.zero_grad(), b.zero_grad()
+    assert w.grad is None and b.grad is None
     w.data += 0.5  # a training step changed the weights
     upstream = _step(x, w, b)
-    assert w.grad.data is first  # written into last step's array
+    assert w.grad.data is not first
+    np.testing.assert_array_equal(first, snapshot)  # the kept array was not written to
     np.testing.assert_allclose(w.grad.data, x.data.T @ upstream)
     np.testing.assert_allclose(b.grad.data, upstream.sum(axis=0))
 
@@ -76,12 +80,19 @@ def test_grad_function_returns_fresh_arrays_and_leaves_grad_untouched():
     np.testing.assert_allclose(g2.data, 2 * x.data.T @ (x.data @ w.data))
 
 
-def test_fit_reuses_weight_gradient_arrays_between_steps():
+def test_fit_writes_the_gradients_into_the_optimizers_arrays_and_leaves_grad_alone(monkeypatch):
     from nn import Dense, Sequential
+    from nn.optimizers import GradientBuffers
     model = Sequential([Dense(4, activation="relu", input_dim=3), Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     x, y = rng.standard_normal((16, 3)).astype(np.float32), rng.standard_normal((16, 1)).astype(np.float32)
     model.fit(x, y, epochs=1, batch_size=16, verbose=0)
-    arrays = [w.grad.data for w in model.weights]
+    arrays = dict(model.optimizer.buffers.arrays)
+    copies = []
+    original = GradientBuffers.leaf
+    monkeypatch.setattr(GradientBuffers, "leaf", lambda self, t, g: (copies.append(g is not self.arrays[id(t)]),
+                                                                     original(self, t, g)))
     model.fit(x, y, epochs=2, batch_size=16, verbose=0)
-    assert all(w.grad.data is a for w, a in zip(model.weights, arrays))
+    assert model.optimizer.buffers.arrays == arrays  # the same arrays, step after step
+    assert copies == [False] * 8  # every weight's gradient written in place by the fused ops, 2 steps
+    assert all(w.grad is None for w in model.weights)

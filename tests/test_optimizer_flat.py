@@ -90,7 +90,7 @@ def test_flat_path_equals_the_weight_by_weight_path(name, monkeypatch):
     make, _ = OPTIMIZERS[name]
     flat = _model(make())
     flat.fit(X, Y, epochs=4, batch_size=4, verbose=0, shuffle=False)
-    monkeypatch.setattr(_FlatGroup, "ready", lambda self: False)  # today's loop over the weights
+    monkeypatch.setattr(_FlatGroup, "collect", lambda self, grad_of: False)  # the loop over the weights
     single = _model(make())
     sizes = _count_updates(single.optimizer)
     single.fit(X, Y, epochs=4, batch_size=4, verbose=0, shuffle=False)
@@ -108,7 +108,8 @@ def test_weights_gradients_and_slots_are_views_of_one_array_each():
     (group,) = model.optimizer._groups
     for w, slots in zip(model.weights, model.optimizer.slots):
         assert w.data.base is group.values
-        assert w.grad.data.base is group.grads  # the engine wrote the gradient straight into it
+        assert w.grad is None  # fit's gradients live in the optimizer's flat array, not in .grad
+        assert model.optimizer.buffers.arrays[id(w)].base is group.grads
         assert slots["m"].base is group.slots["m"] and slots["v"].base is group.slots["v"]
     kernel = model.layers[0].kernel
     kept = kernel
@@ -192,7 +193,7 @@ def test_a_weight_shared_by_two_layers_is_not_flattened(monkeypatch):
     model = train()
     (group,) = model.optimizer._groups
     assert [w.data.base is group.values for w in model.weights] == [False, False, False, False, True, True]
-    monkeypatch.setattr(_FlatGroup, "ready", lambda self: False)
+    monkeypatch.setattr(_FlatGroup, "collect", lambda self, grad_of: False)
     for a, b in zip(model.get_weights(), train().get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
@@ -248,6 +249,7 @@ def test_rebinding_lays_out_again_and_the_old_optimizer_falls_back():
     model.fit(X, Y, epochs=1, batch_size=len(X), verbose=0)
     sizes = _count_updates(old)  # the old optimizer still updates the same weights, one by one
     before = model.get_weights()
+    nn.losses.mse(Y, model(Tensor(X))).backward()
     grads = [w.grad.data.copy() for w in model.weights]
     old.step()
     assert sizes == [6, 2, 2, 1]
@@ -266,7 +268,8 @@ def test_apply_gradients_shares_state_with_the_flat_update():
     np.testing.assert_allclose(group.slots["m"], 0.1)  # apply_gradients wrote into the flat slots
     opt.zero_grad()
     (Linear.apply(Tensor(X), w, b) ** 2).sum().backward()
-    assert group.ready()
+    assert group.collect(lambda p: p.grad.data)  # every gradient copied into the flat array
+    np.testing.assert_array_equal(group.grads, np.concatenate([w.grad.data.ravel(), b.grad.data.ravel()]))
     opt.step()
     assert opt.iterations == 2
 

@@ -98,7 +98,8 @@ def test_ops_view_clusters_each_layers_ops():
     model = talk_hidden_layer()
     dot = plot_model(model, detail="ops", show_values=False)
     clusters = re.findall(r'subgraph cluster_\d+ \{\n\t\tlabel="([^"]+)"', dot.source)
-    assert clusters == ["hidden (Dense)", "sig1 (Activation)", "out (Dense)", "sig2 (Activation)"]
+    # model → layer → op: the layers' boxes inside the model's (plot_model's depth=None)
+    assert clusters == [model.name, "hidden (Dense)", "sig1 (Activation)", "out (Dense)", "sig2 (Activation)"]
     inside = {title: part for title, part in zip(clusters, dot.source.split("subgraph")[1:])}
     assert 'label="linear"' in inside["hidden (Dense)"] and '"hidden/kernel|' in inside["hidden (Dense)"]
     assert 'label="sigmoid"' in inside["sig1 (Activation)"].split("\t}")[0]
@@ -141,3 +142,14 @@ def test_top_level_names_are_the_diagram_functions():
     assert am.backward_frames is draw_backward.backward_frames
     assert am.save_flipbook is draw_backward.save_flipbook
     assert am.gradcheck.__module__ == "autograd_mini.gradient_check"  # the function, not the module
+
+
+def test_ops_view_depth_folds_layers_into_one_node_each():
+    model = talk_hidden_layer()
+    top = plot_model(model, detail="ops", depth=1, show_values=False)
+    clusters = re.findall(r'subgraph cluster_\d+ \{\n\t\tlabel="([^"]+)"', top.source)
+    assert clusters == [model.name]  # the model's box; each layer one node inside it
+    assert top.source.count('label="▸ hidden (Dense): 1 op\\n') == 1 and "▸ sig2 (Activation)" in top.source
+    assert 'label="linear"' not in top.source
+    with pytest.raises(ValueError, match="depth=1 is for detail='ops'"):
+        plot_model(model, detail="layers", depth=1)

@@ -1,8 +1,4 @@
 """Matrix products: matmul (numpy's @, 1-D, 2-D and batched) and the affine map of a Dense layer."""
-import functools
-
-import numpy as np
-
 from ..function import Function
 from .generic import matrix_transpose as mT
 
@@ -56,48 +52,19 @@ class Linear(Function):
         return out
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, dz):
         x, w = ctx.saved_tensors
-        return affine_grads(ctx, x, w, grad)
+        need = ctx.needs_input_grad
+        dx = dz @ w.T if need[0] else None                    # dx = dz·Wᵀ
+        x, dz = as_rows(x), as_rows(dz)                       # any batch axes as one
+        dw = x.T @ dz if need[1] else None                    # dW = xᵀ·dz
+        db = dz.sum(axis=0) if len(need) == 3 and need[2] else None  # db = Σ dz over the batch
+        return (dx, dw) if len(need) == 2 else (dx, dw, db)
 
 
-def affine_grads(ctx, x, w, grad) -> tuple:
-    """Gradients of z = x @ W (+ b) given dL/dz, for the inputs that need one:
-    dx = dz Wᵀ, dW = xᵀ dz, db = dz summed over the batch (W a matrix; x folded into one).
-    Shared by every op ending in an affine map. dW and db go straight into the weights'
-    gradient buffers when the engine offers them (ctx.grad_buffer): a training step then
-    allocates no weight-sized arrays."""
-    need = ctx.needs_input_grad
-    grad_x = None
-    if need[0]:
-        # one unit (W is a column): dz Wᵀ is an outer product, ~5x faster as a broadcast multiply
-        grad_x = grad * w.T if w.shape[1] == 1 else grad @ w.T
-    grad_w = None
-    if need[1]:
-        if x.ndim != 2:  # fold any leading batch axes into one
-            x, grad = x.reshape((-1, x.shape[-1])), grad.reshape((-1, grad.shape[-1]))
-        out = ctx.grad_buffer(1)
-        grad_w = x.T @ grad if out is None else np.matmul(x.T, grad, out=out)
-    if len(need) == 2:
-        return grad_x, grad_w
-    grad_b = None
-    if need[2]:
-        if grad.ndim != 2:  # not a batch of rows: the engine sums the broadcast axes
-            grad_b = grad
-        else:
-            # db = 1ᵀ dz: BLAS's matrix-vector product is 2-4x faster than numpy's sum over axis 0
-            ones = _ones(grad.shape[0], grad.dtype)
-            out = ctx.grad_buffer(2)
-            grad_b = ones @ grad if out is None else np.matmul(ones, grad, out=out)
-    return grad_x, grad_w, grad_b
-
-
-@functools.lru_cache(maxsize=32)
-def _ones(n: int, dtype) -> np.ndarray:
-    """A read-only vector of n ones (one per batch size seen; they never change)."""
-    ones = np.ones(n, dtype)
-    ones.flags.writeable = False
-    return ones
+def as_rows(a):
+    """A batch of vectors as a matrix, one row each: leading axes folded into one."""
+    return a if a.ndim == 2 else a.reshape((-1, a.shape[-1]))
 
 
 def linear(x, w, b=None):

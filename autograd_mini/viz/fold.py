@@ -229,7 +229,7 @@ def summary_label(view: GraphView, info: dict) -> str:
         mix += " · …"
     rows = []
     if info["kind"] == "group":
-        rows.append(f"▸ {info['path'].rsplit('/', 1)[-1]}: {n:,} ops")
+        rows.append(f"▸ {info['path'].rsplit('/', 1)[-1]}: {n:,} op{'s' * (n != 1)}")
         rows.append(mix)
     elif info["kind"] == "repeat":
         block = " → ".join(info["block"])

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping, Optional, Sequence, Union
 
+from .edge_notes import blocked_edges, rule_texts
 from .layers import layer_of_name
 from .labels import format_array
 from .labels import dot_string as _q, record_field as _rec  # noqa: F401  (nn.diagram imports these)
@@ -52,7 +53,8 @@ def draw_graph(tensor: Union[Tensor, Sequence[Tensor]], *, show_values: bool = T
                cluster_layers: bool = True, collapse: Union[bool, int] = True,
                max_nodes: Optional[int] = 400, compact: bool = False,
                title: Optional[str] = None, graph_attr: Optional[Mapping] = None,
-               legend: bool = False, depth: Optional[int] = None) -> Diagram:
+               legend: bool = False, depth: Optional[int] = None,
+               precision: Optional[int] = None, show_rules: bool = False) -> Diagram:
     """The graph that produced `tensor` (or several outputs) as a :class:`Diagram`.
 
     tensor: the output (one Tensor or a list of them).
@@ -77,14 +79,35 @@ def draw_graph(tensor: Union[Tensor, Sequence[Tensor]], *, show_values: bool = T
     depth: how many levels of layer nesting are drawn as boxes in boxes (a layer path
         ``"model/block/dense"`` has 3 levels); the ops of deeper layers become one node per
         layer. None: every level. Hover text (SVG tooltips) holds every node's full values.
+    precision: significant digits of values and gradients; default 4, with every digit before
+        the point (and two after) from 1000 up: -79996.21 stays -79996.21, not -8e+04.
+    show_rules: write on each edge the op's local derivative for that input, its rule and its
+        value at the recorded numbers (``∂σ(z)/∂z = σ(z)·(1−σ(z)) = 0.6682·(1−0.6682) = 0.2217``).
+
+    Once gradients are known, an edge whose gradient is zero (a dead ReLU's) is drawn as blocked
+    flow -- grey, dotted, ending in a bar -- not as a red flowing arrow.
     """
     if depth is not None and (not isinstance(depth, int) or isinstance(depth, bool) or depth < 0):
         raise ValueError(f"draw_graph: depth must be None or an int >= 0, got {depth!r}")
+    _check_precision(precision)
     view = GraphView(tensor, names=names, layer_of=layer_of if cluster_layers else None,
                      collapse=collapse, max_nodes=max_nodes, compact=compact, depth=depth)
+    blocked = blocked_edges(view, _grad_of) if show_grads else None
     return view.draw(show_values=show_values, show_grads=show_grads, rankdir=rankdir,
                      max_elements=max_elements, show_grad_flow=show_grad_flow, title=title,
-                     graph_attr=graph_attr, legend=legend, nested=True)
+                     graph_attr=graph_attr, legend=legend, nested=True, precision=precision,
+                     blocked=blocked, edge_texts=rule_texts(view, max_elements) if show_rules else None)
+
+
+def _check_precision(precision) -> None:
+    if precision is not None and (not isinstance(precision, int) or isinstance(precision, bool)
+                                  or precision < 1):
+        raise ValueError(f"draw_graph: precision must be a whole number of significant digits "
+                         f">= 1, or None for the default; got {precision!r}")
+
+
+def _grad_of(t: Tensor):
+    return t.grad
 
 
 def retain_grads(tensor: Union[Tensor, Sequence[Tensor]]) -> Union[Tensor, Sequence[Tensor]]:

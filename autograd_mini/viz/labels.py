@@ -17,6 +17,9 @@ import numpy as np
 
 from ..tensor import Tensor
 
+FONT = "Helvetica"        # one font and size for every label (view.py uses the same)
+GRAD_COLOR = "#c0392b"
+
 
 def format_array(a: np.ndarray, max_elements: int = 6, precision: Optional[int] = None) -> list[str]:
     """The numbers of `a` as text lines: all of them if there are at most `max_elements`,
@@ -53,11 +56,12 @@ def value_label(t: Tensor, kind: str, title: Optional[str], grad, opts: tuple,
     """A value's node label, a record: head | title | shape · dtype | the numbers | the gradient.
 
     kind: "const" (a Python number lifted into the graph: just the number), "output", or any
-    other node kind; opts: (show_values, show_grads, max_elements, pending, vertical_graph)."""
-    show_values, show_grads, max_elements, pending, vertical_graph = opts
+    other node kind; opts: (show_values, show_grads, max_elements, pending, vertical_graph[, precision])."""
+    show_values, show_grads, max_elements, pending, vertical_graph = opts[:5]
+    precision = opts[5] if len(opts) > 5 else None
     data = t.data
     if kind == "const":
-        return dot_string(nested_text(data.tolist()))
+        return dot_string(nested_text(data.tolist(), precision))
     fields = [head] if head else []
     if title:
         fields.append(title)
@@ -65,15 +69,26 @@ def value_label(t: Tensor, kind: str, title: Optional[str], grad, opts: tuple,
         fields.append("output")
     fields.append(f"{shape_text(data.shape)} · {data.dtype}")
     if show_values:
-        fields.append("\n".join(format_array(data, max_elements)))
+        fields.append("\n".join(format_array(data, max_elements, precision)))
     if show_grads:
         if grad is not None:
-            fields.append("grad " + "\n".join(format_array(np.asarray(grad), max_elements)))
+            fields.append("grad " + "\n".join(format_array(np.asarray(grad), max_elements, precision)))
         elif pending and t.requires_grad:
             fields.append("grad ·")
     record = "|".join(record_field(f) for f in fields)
     # records stack their fields across the rank direction: top to bottom in an LR graph
     return f'"{{{record}}}"' if vertical_graph else f'"{record}"'
+
+
+def edge_label(text: str, emphasis: bool = False, color: str = GRAD_COLOR) -> str:
+    """DOT attributes writing `text` on a gradient edge: a real label (laid out, so it never
+    sits on a box), in the diagram's font and size, in the gradient's colour.
+
+    >>> edge_label("0.25")
+    ' label="0.25" fontname="Helvetica" fontsize=10 fontcolor="#c0392b"'
+    """
+    weight = ' penwidth=2' if emphasis else ''
+    return f' label={dot_string(text)} fontname="{FONT}" fontsize=10 fontcolor="{color}"{weight}'
 
 
 def options_text(ctx) -> str:

