@@ -70,6 +70,9 @@ def __getattr__(name):
     if name in ("gradcheck", "gradgradcheck", "GradcheckReport"):
         from . import gradient_check as module
         return getattr(module, name)
+    if name == "testing":  # Hypothesis strategies and assert_grad_close, for users' own test suites
+        import importlib  # not `from . import testing`: that asks this __getattr__ for it again
+        return importlib.import_module(".testing", __name__)
     if name == "check_grad":
         from .numpy_gradient_check import check_grad
         return check_grad

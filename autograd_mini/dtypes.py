@@ -20,7 +20,14 @@ def get_default_dtype() -> np.dtype:
 def set_default_dtype(dtype) -> None:
     """Set the float dtype that non-float data (ints, bools, Python numbers) becomes."""
     global _default
-    new = np.dtype(dtype)
+    if dtype is None:  # np.dtype(None) would quietly mean float64
+        raise TypeError("set_default_dtype(dtype=None): dtype must be a float dtype such as 'float32' or "
+                        "'float64'")
+    try:
+        new = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"set_default_dtype(dtype={dtype!r}): dtype must be a float dtype such as 'float32' "
+                        f"or 'float64'") from None
     if new.kind != "f":
         raise TypeError(f"default dtype must be a float dtype, got {new}")
     _default = new

@@ -91,7 +91,7 @@ class GradcheckReport:
             return f"<{type(self).__name__} passed: {len(self.inputs)} input(s)>"
         bad = [c for c in self.inputs if not c.ok]
         if not bad:  # only the second order failed
-            return repr(self.second_order).replace("passed", "passed first order")
+            return repr(self.second_order).replace("FAILED", "FAILED second order", 1)
         first = bad[0]
         culprit = f"; {self.culprit.split(_ALONE)[0].rstrip('; ')}" if self.culprit else ""
         return (f"<{type(self).__name__} FAILED: {first.where()}: analytic {first.analytic:.6g} "

@@ -77,7 +77,8 @@ class LocalNode:
         """[(j, ∂out[i]/∂input_pos[j])] for the input elements out[i] depends on.
 
         A zero local derivative through a same-shape or broadcast input (a dead relu) is kept:
-        it is the reason a gradient stops. Other zeros (a 0 inside a matmul) add nothing and are left out."""
+        it is the reason a gradient stops; so is any into a one-element output (a loss whose
+        prediction is right). Other zeros (a 0 inside a matmul) add nothing and are left out."""
         key = (i, pos)
         if key not in self._rows:
             onehot = np.zeros(self.tensor.data.shape)
@@ -90,6 +91,8 @@ class LocalNode:
 
 
 def _connected(g: np.ndarray, i: tuple, in_shape: tuple, out_shape: tuple) -> list:
+    if int(np.prod(out_shape)) == 1:  # a loss or a full reduction: every input element counts
+        return [(tuple(int(n) for n in j), float(g[j])) for j in np.ndindex(in_shape)]
     entries = {tuple(int(n) for n in j): float(g[tuple(j)]) for j in np.argwhere(g != 0)}
     diagonal = broadcast_index(i, in_shape, out_shape)
     if diagonal is not None and diagonal not in entries:
@@ -123,7 +126,7 @@ def local_text(node: LocalNode, pos: int, max_elements: int = 6, limit: int = 64
             row[j] = d
         value = " ".join(format_array(row, max_elements))
         numbers = substitution(node, i, pos, (0,) * len(in_shape)) if row.size == 1 else None
-        return f"{numbers} = {value}" if numbers and numbers != value else value
+        return f"{numbers} = {value}" if numbers and not says_value(numbers, value) else value
     diagonal = np.zeros(out.shape)
     for i in np.ndindex(out.shape):
         entries = node.row(i, pos)
@@ -132,6 +135,15 @@ def local_text(node: LocalNode, pos: int, max_elements: int = 6, limit: int = 64
         diagonal[i] = sum(d for _, d in entries)
     summed = " (summed over the broadcast axes)" if in_shape != out.shape else ""
     return "⊙ " + " ".join(format_array(diagonal, max_elements)) + summed
+
+
+def says_value(text: Optional[str], value: str) -> bool:
+    """Does `text` already end in the number `value` (so it need not be written again)?
+    The rules write minus as −, numbers as -: both count."""
+    if not text:
+        return False
+    text, value = text.replace("−", "-"), value.replace("−", "-")
+    return text == value or text.endswith(f"= {value}")
 
 
 def rule_clause(op: type, pos: int) -> Optional[str]:
@@ -404,7 +416,7 @@ def _sigmoid_bce(node, i, pos, j):
     if pos == 0:
         return f"−{P(z)}/{P(n)}", -z / n
     s = float(0.5 * (1 + np.tanh(z / 2)))
-    return f"(σ({P(z)})−{P(y)})/{P(n)} = ({P(s)}−{P(y)})/{P(n)}", (s - y) / n
+    return f"(σ({N(z)})−{P(y)})/{P(n)} = ({P(s)}−{P(y)})/{P(n)}", (s - y) / n
 
 
 def _row_of(node, j):

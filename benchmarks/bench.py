@@ -10,6 +10,8 @@ written by hand in numpy (the physical limit of a numpy engine) and against PyTo
 Workloads (names for --only / --profile):
   small        one training step through model.fit of the talk's network: 1->3->1, sigmoid,
                binary crossentropy, SGD(0.01), 150 iris samples, one full batch per epoch
+  eager        the same step as a learner writes it, a graph built every step: model(x),
+               nn.losses.binary_crossentropy, backward(), opt.step(), opt.zero_grad() (issue 10)
   mlp          one step of the 3x512 ReLU regression (8 inputs, batch 256, MSE, SGD(0.01))
                through model.fit, one batch per epoch
   elementwise  forward+backward of y = (sigmoid(x*w + b) * x).sum(), 100 float32 elements,
@@ -76,7 +78,7 @@ LR = 0.01  # keras.optimizers.SGD() default learning rate (the issue's setting)
 CHAIN_LENGTH = 200_000
 CHAIN_FACTOR = 1.0000001
 
-WORKLOADS = ("small", "mlp", "elementwise", "chain", "memory")
+WORKLOADS = ("small", "eager", "mlp", "elementwise", "chain", "memory")
 
 
 # ------------------------------------------------------------------------------------------
@@ -307,6 +309,30 @@ class LibraryFit:
         return [np.asarray(w) for w in self.model.get_weights()]
 
 
+class LibraryEager:
+    """One step as a learner writes it: the graph built every step, an nn.losses function,
+    backward(), opt.step(), opt.zero_grad() -- no fit, no recording."""
+
+    def __init__(self, model, x, y, loss, lr=LR):
+        am, nn = import_library()
+        self.model, self.x, self.y = model, am.Tensor(x), y
+        self.loss_fn = getattr(nn.losses, loss)
+        self.opt = nn.optimizers.SGD(model.parameters(), lr=lr)
+
+    def set_weights(self, weights):
+        self.model.set_weights([w.copy() for w in weights])
+
+    def step(self):
+        loss = self.loss_fn(self.y, self.model(self.x))
+        loss.backward()
+        self.opt.step()
+        self.opt.zero_grad()
+        return loss.item()
+
+    def get_weights(self):
+        return [np.asarray(w) for w in self.model.get_weights()]
+
+
 # ------------------------------------------------------------------------------------------
 # PyTorch eager
 # ------------------------------------------------------------------------------------------
@@ -488,6 +514,24 @@ def workload_small(args):
     return out, [f"data: {source}"] + notes
 
 
+def workload_eager(args):
+    x, y, source = iris_petal_width()
+    sizes, activations, loss = (1, 3, 1), ("sigmoid", "sigmoid"), "binary_crossentropy"
+    weights = init_weights(sizes, 0)
+    out, notes = _training_workload("eager", sizes, activations, loss, x, y, HandSmall, seed=0)
+    del out["library"]  # the fit contender: replaced by the eager loop
+    notes = [n for n in notes if not n.startswith("library")]
+    try:
+        lib = LibraryEager(library_model(sizes, activations, loss, weights), x, y, loss)
+        first = lib.step()
+        check_training("eager", HandSmall, x, y, weights, first, lib.get_weights(), "library (eager)")
+        notes.insert(0, "library (eager) == hand numpy (first-step loss and weights after one step)")
+        out["library"] = Contender(lambda n: [lib.step() for _ in range(n)], reset=lambda: lib.set_weights(weights))
+    except Unavailable as err:
+        out["library"] = err
+    return out, [f"data: {source}"] + notes
+
+
 def workload_mlp(args):
     x, y = regression_data()
     return _training_workload("mlp", (8, 512, 512, 512, 1), ("relu", "relu", "relu", None), "mse",
@@ -646,8 +690,9 @@ def workload_memory(args):
 BARS = {
     # workload: (title, bar lib/numpy, bar lib/torch, absolute bar on the library (seconds))
     "small": ("1 fit step, 1→3→1 sigmoid BCE, 150 samples", 1.5, 0.5, None),
+    "eager": ("1 eager step (model(x), loss, backward, step), 1→3→1", 1.4, 0.6, None),
     "mlp": ("1 fit step, 3x512 ReLU MSE, batch 256", 1.15, 1.1, None),
-    "elementwise": ("fwd+bwd of a 100-elem elementwise expr, per op", None, None, None),
+    "elementwise": ("fwd+bwd of a 100-elem elementwise expr, per op", None, 0.8, None),
     "chain": ("backward of a 200,000-op chain", None, None, 2.0),
     "memory": ("peak memory of a 3x512 training step", 1.3, None, None),
 }
@@ -733,7 +778,8 @@ def print_tables(rows):
 # profile
 # ------------------------------------------------------------------------------------------
 def profile(name, args, top=20):
-    builders = {"small": workload_small, "mlp": workload_mlp, "elementwise": workload_elementwise}
+    builders = {"small": workload_small, "eager": workload_eager, "mlp": workload_mlp,
+                "elementwise": workload_elementwise}
     if name not in builders:
         sys.exit(f"--profile: choose one of {', '.join(builders)}")
     contenders, _ = builders[name](args)
@@ -805,8 +851,8 @@ def main(argv=None):
               "noisy, and multi-threaded BLAS/OpenMP (torch most of all) can be many times slower; "
               "measure on a quiet machine, or compare with --threads 1")
 
-    builders = {"small": workload_small, "mlp": workload_mlp, "elementwise": workload_elementwise,
-                "chain": workload_chain, "memory": workload_memory}
+    builders = {"small": workload_small, "eager": workload_eager, "mlp": workload_mlp,
+                "elementwise": workload_elementwise, "chain": workload_chain, "memory": workload_memory}
     rows, failed_checks, missed = [], [], False
     for name in args.workloads:
         print(f"\n[{name}] {BARS[name][0]}", flush=True)

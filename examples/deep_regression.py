@@ -97,8 +97,27 @@ def main(argv=None):
     plots.plot_parity(y_val, {"3×512 ReLU": deep, "straight line": linear}, xlabel="true strength (MPa)",
                       ylabel="predicted strength (MPa)", title="Validation mixes",
                       path=run.path("deep_regression_parity.png"))
+    run.results["two_linear_layers_gap"] = two_linear_layers_are_one()
     return run.done()
 
+
+# --- under the hood: two linear layers are one (why the course adds activations) ------------------
+def two_linear_layers_are_one(n_inputs: int = 3, hidden: int = 8) -> float:
+    """Dense(8) then Dense(1), nothing in between: (x·W1 + b1)·W2 + b2 = x·(W1·W2) + (b1·W2 + b2),
+    so one Dense(1) with W = W1·W2 and b = b1·W2 + b2 makes the same predictions. Returns the
+    largest difference between the two models' predictions on 100 random inputs."""
+    nn.set_random_seed(1)
+    two = Sequential([Dense(hidden, input_shape=[n_inputs]), Dense(1)])
+    w1, b1, w2, b2 = (w.astype(np.float64) for w in two.get_weights())
+    one = Sequential([Dense(1, input_shape=[n_inputs])])
+    one.set_weights([w1 @ w2, b1 @ w2 + b2])
+    x = np.random.default_rng(1).normal(size=(100, n_inputs)).astype("float32")
+    gap = float(np.max(np.abs(two.predict(x, verbose=0) - one.predict(x, verbose=0))))
+    print(f"\ntwo linear layers are one: Dense({hidden}) → Dense(1) ({two.count_params()} weights) and "
+          f"Dense(1) with W = W1·W2, b = b1·W2 + b2 ({one.count_params()} weights)\n"
+          f"  predict the same: largest difference on 100 inputs {gap:.2g} (float32 rounding); "
+          "an activation in between is what makes depth add anything")
+    return gap
 
 if __name__ == "__main__":
     main()

@@ -37,6 +37,7 @@ def main(argv=None):
     dJ_dtheta1 = np.float32(2) / n * np.sum((h - y) * x)      # ∂J/∂θ1 = (2/n) Σ (h − y)·x
     hand = (theta0 - alpha * dJ_dtheta0, theta1 - alpha * dJ_dtheta1)
 
+    run.results["explained"] = explain_first_step(model, x, y, (dJ_dtheta0, dJ_dtheta1))
     first = model.fit(num_of_flats, price_of_house, epochs=1, verbose=0)
     kernel1, bias1 = model.get_weights()
     lib = (float(bias1[0]), float(kernel1[0, 0]))
@@ -78,6 +79,25 @@ def main(argv=None):
     ax.legend(frameon=False, fontsize=8)
     plots.savefig(fig, run.path("house_prices_fit.png"))
     return run.done()
+
+
+# --- under the hood: am.explain derives ∂J/∂θ0 and ∂J/∂θ1 of the first step, term by term ------
+def explain_first_step(model, x, y, by_hand):
+    """The chain rule with the numbers, next to the hand derivation above: J's graph at the
+    starting weights (one linear op, then MSE), explained for θ0 (the bias) and θ1 (the weight).
+    Each of the 7 paths is one term (2/n)·(h − y)·xj of the sum; they add up to ∂J/∂θj."""
+    import autograd_mini as am
+    from nn.losses import mean_squared_error
+
+    dense = model.layers[0]
+    J = mean_squared_error(am.Tensor(y.reshape(-1, 1), name="y"), model(am.Tensor(x.reshape(-1, 1), name="x")))
+    J.name = "J"
+    totals = []
+    for theta, label, hand in ((dense.bias, "θ0", by_hand[0]), (dense.kernel, "θ1", by_hand[1])):
+        why = am.explain(J, theta)
+        print(f"\nam.explain(J, {label}) -- {label} is {theta.name}; by hand above: {hand:.2f}\n{why}")
+        totals.append(why.total)
+    return totals
 
 
 if __name__ == "__main__":

@@ -89,8 +89,34 @@ def main(argv=None):
     # --- the talk's picture of the network: one node per neuron, with the learned weights --------
     diagram = plot_model(model, detail="neurons", show_weights=True)
     run.path("versicolor_network.svg").write_bytes(diagram.pipe(format="svg"))
+    run.results["hidden_units"] = hidden_unit_curves(model, X, is_versicolor, run.path("versicolor_hidden_units.png"))
     return run.done()
 
+
+# --- under the hood: what each hidden unit computes --------------------------------------------
+def hidden_unit_curves(model, x, y, path) -> list:
+    """Each hidden unit is its own sigmoid(w·x + b) of petal width -- a rising or falling step --
+    and the output unit weighs them, v1·h1 + v2·h2 + v3·h3 + B, before its sigmoid: a rising
+    step minus a later one is the bump. Returns each unit's (w, b, v)."""
+    (w, b), (v, c) = model.layers[0].get_weights(), model.layers[2].get_weights()
+    xs = np.linspace(0, 2.6, 200)
+    hidden = 1 / (1 + np.exp(-(xs[:, None] * w + b)))
+    mix = hidden @ v[:, 0] + c[0]
+    fig, (top, bottom) = plots.subplots_grid(2, ncols=1, panel_size=(6.4, 2.6))
+    for k in range(hidden.shape[1]):
+        top.plot(xs, hidden[:, k], label=f"h{k + 1} = σ({w[0, k]:.2f}·x {'−' if b[k] < 0 else '+'} {abs(b[k]):.2f}),"
+                                         f" weight to the output v{k + 1} = {v[k, 0]:.2f}")
+    top.set(ylabel="hidden unit output", title="The hidden units: one sigmoid step each")
+    top.legend(frameon=False, fontsize=7)
+    bottom.plot(xs, mix, color="gray", ls="--", label="v·h + B (before the output sigmoid)")
+    bottom.plot(xs, 1 / (1 + np.exp(-mix)), color=plots.CURVE, label="P(versicolor) = σ(v·h + B)")
+    bottom.plot(x, y, "|", color=plots.POSITIVE, alpha=0.5, label="irises (1 = versicolor)")
+    bottom.set(xlabel="petal width (cm)", ylabel="output")
+    bottom.legend(frameon=False, fontsize=7)
+    for ax in (top, bottom):
+        ax.grid(alpha=0.3)
+    plots.savefig(fig, path)
+    return [(float(w[0, k]), float(b[k]), float(v[k, 0])) for k in range(hidden.shape[1])]
 
 if __name__ == "__main__":
     main()

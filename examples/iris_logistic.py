@@ -65,8 +65,49 @@ def main(argv=None):
         title="P(virginica | petal width) over the histogram", path=run.path("iris_logistic.png"))
     plots.plot_history(history, title="Training (SGD, 500 epochs)", loss_label="binary cross-entropy",
                        path=run.path("iris_logistic_history.png"))
+    run.results.update(penalty_and_gradient_curves(run.path("iris_ce_vs_mse.png")))
     return run.done()
 
+
+# --- under the hood: cross-entropy's penalty and gradient against MSE's ---------------------------
+def penalty_and_gradient_curves(path) -> dict:
+    """For a virginica (y = 1) predicted p = σ(z): the penalty, −log p (cross-entropy) against
+    (1 − p)² (MSE), and its gradient with respect to z, computed by the engine. Cross-entropy's
+    is p − 1: strongest when the model is confidently wrong. MSE's is 2(p − 1)·σ'(z), and σ'(z)
+    vanishes there: a confidently wrong sigmoid learns slowly under MSE. am.explain shows why."""
+    import autograd_mini as am
+    from nn.losses import binary_crossentropy, mean_squared_error
+
+    z = np.linspace(-8.0, 8.0, 321).reshape(-1, 1)
+    ones = am.Tensor(np.ones_like(z))
+    curves = {}
+    for name, loss_of in (("cross-entropy", lambda t: binary_crossentropy(ones, t, from_logits=True, reduction="none")),
+                          ("MSE", lambda t: mean_squared_error(ones, t.sigmoid(), reduction="none"))):
+        logits = am.Tensor(z, requires_grad=True)
+        penalty = loss_of(logits)
+        penalty.sum().backward()                        # one gradient per z: the samples are independent
+        curves[name] = (penalty.data.ravel(), logits.grad.data.ravel())
+    wrong = am.Tensor([[-6.0]], requires_grad=True, name="z")   # p = σ(−6) = 0.0025 for a virginica
+    for name, loss in (("cross-entropy", binary_crossentropy(am.Tensor([[1.0]], name="y"), wrong, from_logits=True)),
+                       ("MSE", mean_squared_error(am.Tensor([[1.0]], name="y"), wrong.sigmoid()))):
+        loss.name = name
+        print(f"\na confidently wrong prediction, p = σ(−6) = 0.0025 for a virginica -- am.explain({name}, z):")
+        print(am.explain(loss, wrong))
+    p = 1 / (1 + np.exp(-z.ravel()))
+    fig, (left, right) = plots.subplots_grid(2, ncols=2, panel_size=(4.6, 3.4))
+    for name, (penalty, gradient) in curves.items():
+        left.plot(p, penalty, label=name)
+        right.plot(p, gradient, label=name)
+    left.set(xlabel="predicted p for a virginica (y = 1)", ylabel="penalty", title="the loss as a penalty")
+    right.set(xlabel="predicted p for a virginica (y = 1)", ylabel="∂loss/∂z  (p = σ(z))",
+              title="its gradient: CE pushes hardest when most wrong")
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
+        ax.legend(frameon=False)
+    plots.savefig(fig, path)
+    at = int(np.argmin(np.abs(z.ravel() + 6.0)))
+    return {"ce_gradient_at_wrong": float(curves["cross-entropy"][1][at]),
+            "mse_gradient_at_wrong": float(curves["MSE"][1][at])}
 
 if __name__ == "__main__":
     main()

@@ -134,7 +134,27 @@ def main(argv=None):
     plots.plot_fit(x, y, {f"dead neuron: {weights_text(dead)}": dead, f"trained neuron: {weights_text(model)}":
                           model}, xs=xs, ylim=(-0.2, 4.2), title="Dying ReLU: all inputs map below 0",
                    path=run.path("relu_neuron_dead.png"))
+    run.results["dead_explained"] = explain_dead_neuron(dead, X_train, Y_train, run.out / "relu_neuron_dead_flipbook")
     return run.done()
+
+
+# --- under the hood: why the dead neuron never learns, in numbers and step by step --------------
+def explain_dead_neuron(model, x, y, directory):
+    """am.explain of ∂loss/∂w for the dead neuron on three samples (x = 1, 2, 3): every path
+    runs through relu, whose local derivative [z > 0] is 0 -- so every product, and the
+    gradient, is exactly 0. Then the backward flipbook, where the flow is drawn blocked."""
+    import autograd_mini as am
+    from nn.losses import mean_squared_error
+
+    samples = slice(10, None, 10)                        # x = 1, 2, 3: three paths, listed one by one
+    loss = mean_squared_error(am.Tensor(y[samples], name="y"), model(am.Tensor(x[samples], name="x")))
+    loss.name = "loss"
+    why = am.explain(loss, model.layers[0].kernel)
+    print(f"\nam.explain(loss, w) for the dead neuron:\n{why}")
+    frames = am.backward_frames(loss)
+    am.save_flipbook(frames, directory, title="A dead ReLU: the gradient is blocked at relu")
+    print(f"backward, step by step (flow blocked at relu): {directory}/index.html")
+    return {"total": why.total, "factors": [p.factors for p in why.paths], "frames": len(frames)}
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 >>> import autograd_mini as am
 >>> from nn import activations
 >>> activations.get("sigmoid")(am.Tensor([0.0, 2.0]))
-Tensor([0.5      , 0.8807971])
+Tensor([0.5     , 0.880797])
 """
 from __future__ import annotations
 
@@ -70,7 +70,8 @@ def get(identifier: str | Callable | None) -> Callable[[Tensor], Tensor]:
         return identifier
     key = str(identifier).lower()
     if key not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {identifier!r}; valid names: {', '.join(ACTIVATIONS)}")
+        from .validation import unknown_name
+        raise ValueError("activation: " + unknown_name("activation", identifier, ACTIVATIONS))
     return ACTIVATIONS[key]
 
 

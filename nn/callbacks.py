@@ -14,7 +14,6 @@ GradientHistory (per layer and weight, the gradient's norm during fit).
 """
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from typing import Callable, Sequence
@@ -110,38 +109,72 @@ class History(Callback):
         return f"<History epochs={len(self.epoch)} keys={list(self.history)}>"
 
 
-def _improves_when_larger(monitor: str) -> bool:
+_LARGER_IS_BETTER = ("acc", "auc", "precision", "recall", "f1", "iou")
+_SMALLER_IS_BETTER = ("loss", "error", "mse", "mae", "mape", "msle", "hinge", "crossentropy", "divergence")
+
+
+def _direction(monitor: str) -> bool | None:
+    """True: larger is better; False: smaller; None: the name does not say (Keras then refuses)."""
     name = monitor[4:] if monitor.startswith("val_") else monitor
-    return any(word in name for word in ("acc", "auc", "precision", "recall"))
+    if "loss" in name:
+        return False
+    if any(word in name for word in _LARGER_IS_BETTER):
+        return True
+    if any(word in name for word in _SMALLER_IS_BETTER):
+        return False
+    return None
+
+
+def _improves_when_larger(monitor: str) -> bool:
+    return bool(_direction(monitor))
 
 
 class EarlyStopping(Callback):
     """Stop when `monitor` has not improved by more than `min_delta` for `patience` epochs.
 
     mode "auto" reads the direction from the name (accuracy: larger is better; loss, errors:
-    smaller). With restore_best_weights=True the model ends with the weights of its best epoch.
+    smaller; a name that says neither is refused when fit starts, as Keras does: pass mode).
+    With restore_best_weights=True the model ends with the weights of its best epoch.
+    Keras's own test cases run against it (tests/test_keras_ported.py).
+
     >>> stop = EarlyStopping(monitor="loss", patience=10, restore_best_weights=True)
+    >>> stop.monitor_op.__name__
+    'less'
     """
 
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0, verbose: int = 0,
                  mode: str = "auto", baseline: float | None = None, restore_best_weights: bool = False,
                  start_from_epoch: int = 0):
         super().__init__()
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"EarlyStopping mode must be 'auto', 'min' or 'max', got {mode!r}")
-        self.monitor, self.patience, self.verbose = monitor, int(patience), verbose
-        self.baseline, self.restore_best_weights, self.start_from_epoch = baseline, restore_best_weights, start_from_epoch
-        self.larger_is_better = mode == "max" or (mode == "auto" and _improves_when_larger(monitor))
+        from .validation import check_bool, check_choice, check_int, check_number
+        if not isinstance(monitor, str):
+            raise TypeError(f"EarlyStopping(monitor={monitor!r}): monitor must be a logged name such as 'val_loss'")
+        check_choice("EarlyStopping", "mode", mode, ("auto", "min", "max"))
+        self.monitor, self.mode = monitor, mode
+        self.patience = check_int("EarlyStopping", "patience", patience, minimum=0)
+        self.verbose = check_int("EarlyStopping", "verbose", int(verbose) if isinstance(verbose, bool) else verbose, 0)
+        self.baseline = None if baseline is None else check_number("EarlyStopping", "baseline", baseline)
+        self.restore_best_weights = check_bool("EarlyStopping", "restore_best_weights", restore_best_weights)
+        self.start_from_epoch = check_int("EarlyStopping", "start_from_epoch", start_from_epoch, minimum=0)
+        min_delta = check_number("EarlyStopping", "min_delta", min_delta)
+        direction = {"max": True, "min": False}.get(mode, _direction(monitor))
+        self.larger_is_better = bool(direction)
+        self._direction_known = direction is not None
+        self.monitor_op = np.greater if self.larger_is_better else np.less
         self.min_delta = abs(min_delta) if self.larger_is_better else -abs(min_delta)
+        self.wait, self.stopped_epoch, self.best_epoch, self.best, self.best_weights = 0, 0, 0, None, None
 
-    def _improves(self, value: float, reference: float) -> bool:
-        value -= self.min_delta
-        return value > reference if self.larger_is_better else value < reference
+    def _improves(self, value: float, reference: float | None) -> bool:
+        if reference is None:  # the first epoch seen is the best so far
+            return True
+        return bool(self.monitor_op(value - self.min_delta, reference))
 
     def on_train_begin(self, logs=None):
-        self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
-        self.best = -math.inf if self.larger_is_better else math.inf
-        self.best_weights = None
+        if not self._direction_known:
+            raise ValueError(f"EarlyStopping(monitor={self.monitor!r}, mode='auto'): cannot tell whether "
+                             f"{self.monitor!r} should be maximized or minimized; pass mode='max' or mode='min'")
+        # an instance may be reused across fits: every per-run number starts afresh
+        self.wait, self.stopped_epoch, self.best_epoch, self.best, self.best_weights = 0, 0, 0, None, None
 
     def on_epoch_end(self, epoch, logs=None):
         current = (logs or {}).get(self.monitor)
@@ -152,7 +185,7 @@ class EarlyStopping(Callback):
         if epoch < self.start_from_epoch:
             return
         if self.restore_best_weights and self.best_weights is None:
-            self.best_weights = self.model.get_weights()
+            self.best_weights, self.best_epoch = self.model.get_weights(), epoch
         self.wait += 1
         if self._improves(current, self.best):
             self.best, self.best_epoch = current, epoch

@@ -81,12 +81,37 @@ def plot_model(model, to_file: Union[str, os.PathLike, None] = None, show_shapes
         1 shows the model's box with one node per layer, 0 one node for the whole model.
     draw_options: ("ops") passed to autograd_mini.draw_graph (show_values, max_nodes, ...).
     """
+    if not hasattr(model, "layers") or not hasattr(model, "get_config"):
+        raise TypeError(f"plot_model(model={model!r}): model must be a Sequential model")
+    draw_options, show_activations = _check_draw_options(detail, draw_options, show_activations)
     target = _file_format(to_file) if to_file is not None else None
     diagram = _draw(model, detail, show_shapes, show_layer_names, show_params, show_activations,
                     show_dtype, show_weights, max_units, rankdir, x, depth, draw_options)
     if target is not None:
         _write(diagram, *target, dpi)
     return diagram
+
+
+def _check_draw_options(detail: str, options: dict, show_activations: bool) -> tuple[dict, bool]:
+    """Refuse unknown keyword arguments by name; Keras's spellings work (show_layer_activations;
+    expand_nested: a Sequential of layers has nothing nested to expand, as in Keras)."""
+    import inspect
+    from autograd_mini.viz.graph import draw_graph
+    from .validation import unknown_keywords
+    options = dict(options)
+    show_activations = options.pop("show_layer_activations", show_activations)
+    options.pop("expand_nested", None)
+    ops_options = set(inspect.signature(draw_graph).parameters) - {"tensor"}
+    allowed = ops_options if detail == "ops" else set()
+    unknown = set(options) - allowed
+    if unknown:
+        known = sorted(set(inspect.signature(plot_model).parameters) - {"model", "draw_options"}
+                       | {"show_layer_activations", "expand_nested"} | ops_options)
+        if detail != "ops" and unknown <= ops_options:
+            raise TypeError(f"plot_model(): {', '.join(sorted(unknown))} only appl{'ies' if len(unknown) == 1 else 'y'} "
+                            f"with detail='ops' (draw_graph's options); got detail={detail!r}")
+        raise unknown_keywords("plot_model()", unknown, known)
+    return options, show_activations
 
 
 _RASTER = ("png", "jpg", "jpeg", "gif", "bmp", "webp")

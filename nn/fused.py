@@ -55,20 +55,14 @@ class DenseActivation(Function):
         x, w, out = ctx.saved_tensors
         dz = IN_PLACE[ctx.activation][1](grad, out)
         need = ctx.needs_input_grad
-        dx = dz @ w.T if need[0] else None
-        x, dz = as_rows(x), as_rows(dz)
+        buffers = ctx.buffers if ctx._out is None else None  # under create_graph gradients are Tensors
+        dx = dz @ w.T if need[0] else None                    # dx = dz·Wᵀ
+        if x.ndim != 2:
+            x, dz = as_rows(x), as_rows(dz)
         dw = db = None
-        if need[1]:
-            into = ctx.buffer(1)
+        if need[1]:                                           # dW = xᵀ·dz
+            into = None if buffers is None else buffers.take(ctx.parents[1])
             dw = x.T @ dz if into is None else np.matmul(x.T, dz, out=into)
-        if len(need) == 3 and need[2]:
-            into = ctx.buffer(2)
-            db = dz.sum(axis=0) if into is None else np.sum(dz, axis=0, out=into)
+        if len(need) == 3 and need[2]:                        # db = Σ dz
+            db = dz.sum(axis=0, out=None if buffers is None else buffers.take(ctx.parents[2]))
         return (dx, dw) if len(need) == 2 else (dx, dw, db)
-
-    def buffer(self, index: int) -> np.ndarray | None:
-        """The array input `index`'s gradient may be written into, or None (always under
-        create_graph: the gradients are Tensors then)."""
-        if self.buffers is None or self._out is not None:
-            return None
-        return self.buffers.take(self.parents[index])

@@ -59,8 +59,9 @@ class HealthReport:
         return not (self.vanishing or self.exploding or any(self.dead_units.values()))
 
     def __str__(self) -> str:
+        from autograd_mini.viz.labels import number_text  # (loaded on first use, as all drawing code)
         lines = [f"gradient norm per layer ({self.source}):"]
-        lines += [f"  {layer:<16} {norm:.4g}" + (" ← vanishing" if layer in self.vanishing else
+        lines += [f"  {layer:<16} {number_text(norm)}" + (" ← vanishing" if layer in self.vanishing else
                                                   " ← exploding" if layer in self.exploding else "")
                   for layer, norm in self.norms.items()]
         for layer, units in self.dead_units.items():

@@ -91,7 +91,8 @@ def get(identifier: str | Initializer) -> Initializer:
         return identifier
     key = _ALIASES.get(str(identifier).lower(), str(identifier).lower())
     if key not in INITIALIZERS:
-        raise ValueError(f"unknown initializer {identifier!r}; valid names: {', '.join(sorted(INITIALIZERS))}")
+        from .validation import unknown_name
+        raise ValueError("initializer: " + unknown_name("initializer", identifier, sorted(INITIALIZERS)))
     return INITIALIZERS[key]
 
 

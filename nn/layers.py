@@ -31,6 +31,8 @@ def _declared_shape(input_shape, input_dim) -> tuple | None:
             raise ValueError(f"input_shape must be positive sizes like [3] or (3,), got {input_shape!r}")
         return (None,) + tuple(int(n) for n in shape)
     if input_dim is not None:
+        if isinstance(input_dim, bool) or not isinstance(input_dim, (int, np.integer)) or input_dim <= 0:
+            raise ValueError(f"input_dim must be a positive integer such as 3, got {input_dim!r}")
         return (None, int(input_dim))
     return None
 
@@ -150,6 +152,8 @@ class Dense(Layer):
             raise ValueError(f"Dense units must be a positive integer, got {units!r}")
         self.units = int(units)
         self.activation = activations.get(activation)  # unknown names fail here, not at fit time
+        if not isinstance(use_bias, (bool, np.bool_)):
+            raise TypeError(f"Dense(use_bias={use_bias!r}): use_bias must be True or False")
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -182,6 +186,10 @@ class Dense(Layer):
     def activation_name(self) -> str:
         return activations.name_of(self.activation)
 
+    # set after construction too (Keras allows `layer.activation = None`): names and None resolved
+    activation = property(lambda self: self._activation,
+                          lambda self, value: setattr(self, "_activation", activations.get(value)))
+
     def set_weights(self, weights: Sequence) -> None:
         if not self.built and len(weights) >= 1:  # the kernel's shape says the input width
             self.build((None, np.shape(weights[0])[0]))
@@ -189,7 +197,8 @@ class Dense(Layer):
 
     def pre_activation_check(self, x: Tensor) -> None:
         if x.data.shape[-1] != self.kernel.data.shape[0]:
-            raise ValueError(f"layer {self.name!r} expects inputs with {self.kernel.shape[0]} features "
+            raise ValueError(f"Input of shape {x.shape} is incompatible with the layer {self.name!r}: it "
+                             f"expects inputs with {self.kernel.shape[0]} features "
                              f"(expected width {self.kernel.shape[0]}), got {x.shape[-1]} (input shape {x.shape})")
 
     def pre_activation(self, x: Tensor) -> Tensor:
@@ -226,6 +235,9 @@ class Activation(Layer):
     @property
     def activation_name(self) -> str:
         return activations.name_of(self.activation)
+
+    activation = property(lambda self: self._activation,
+                          lambda self, value: setattr(self, "_activation", activations.get(value)))
 
     def call(self, x: Tensor) -> Tensor:
         return self.activation(x)

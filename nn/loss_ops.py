@@ -21,6 +21,8 @@ import numpy as np
 from autograd_mini import Function, Tensor
 from autograd_mini.ops import generic
 
+from autograd_mini.ops.unary import exp_minus_abs, sigmoid_from_exp
+
 from .activations import Softmax, softmax_array
 
 EPSILON = 1e-7  # keras.backend.epsilon(): how close to 0 and 1 probabilities are clipped
@@ -144,9 +146,13 @@ class SigmoidBinaryCrossentropyOp(_Loss):
     @staticmethod
     def forward(ctx, y_true, logits, reduction="sum_over_batch_size"):
         ctx.save_for_backward(y_true, logits)
-        terms = np.logaddexp(0.0, logits)        # softplus(z) = log(1 + e^z), overflow-free
-        ctx.probs = np.exp(logits - terms)       # σ(z) = e^z / (1 + e^z), kept: the gradient is σ(z) - y
-        terms -= logits * y_true                 # BCE(σ(z), y) = softplus(z) - z·y
+        # softplus(z) - z·y as max(z, 0) - z·y + log(1 + e^-|z|) (TensorFlow's form): for y = 1 and
+        # z > 0 (or y = 0 and z < 0) the large parts cancel exactly, so -log σ keeps its digits
+        e = exp_minus_abs(logits)
+        terms = np.maximum(logits, 0.0)
+        terms -= logits * y_true
+        terms += np.log1p(e)
+        ctx.probs = sigmoid_from_exp(logits, e)  # the sigmoid op's function; kept: the gradient is σ(z) - y
         return _Loss.reduce(ctx, terms, reduction)
 
     @staticmethod

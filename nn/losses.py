@@ -15,19 +15,27 @@ what fit reports: the mean over samples of each sample's loss), "sum", and "none
 sample; Keras's plain function forms return this). A sample's loss is the mean over its outputs
 (MSE, MAE, binary crossentropy) or the sum over classes (categorical crossentropy).
 
-Crossentropy on probabilities clips them to [1e-7, 1 - 1e-7] as Keras does, so a confident
-wrong answer costs at most -log(1e-7) ≈ 16.1. With `from_logits=True` the loss is computed
-from the pre-activation values in one stable expression (no clipping: it keeps growing).
-`fit` uses this automatically when the model ends in sigmoid (softmax) and the loss is
-binary (categorical) crossentropy — exactly what Keras's TensorFlow backend does — so the
-loss and its gradient never saturate at the clip; the reported value differs from the
-clipped formula only where a probability is beyond 1e-7 of 0 or 1.
+Crossentropy from logits (`from_logits=True`) is one stable expression, with no clipping: a
+confident wrong answer keeps costing more. When the probabilities come from a sigmoid
+(softmax) op -- `model(x)` of a model ending in sigmoid, `am.sigmoid(z)`, `Activation("softmax")`
+-- binary (categorical) crossentropy is computed from that op's input, the logits, as Keras's
+TensorFlow backend does (it looks at the op that made the probabilities): the graph then holds
+the op that actually ran (`sigmoid_binary_crossentropy` on the logits), and `model(x)` +
+`backward()` give the loss and gradients `fit` and `evaluate` use. Probabilities from anywhere
+else are clipped to [1e-7, 1 - 1e-7] as Keras does, so a confident wrong answer costs at most
+-log(1e-7) ≈ 16.1 there. (Under `no_grad()` no op is recorded, so there is nothing to look at:
+the probabilities are clipped.)
+
+>>> z = am.Tensor([[-9.0]], requires_grad=True)
+>>> binary_crossentropy([[1.0]], am.sigmoid(z))           # -log σ(-9), not clipped at 16.1
+Tensor(9.000123, grad_fn=sigmoid_binary_crossentropy)
 
 The ops (graph nodes with hand-written backward) are in nn.loss_ops. Keras's loss objects
 (MeanSquaredError(), BinaryCrossentropy(from_logits=True), ...) are here too.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -56,13 +64,16 @@ def _prepare(y_true, y_pred) -> tuple[Tensor, Tensor]:
     if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:  # Keras: (n,) targets for (n, 1) outputs
         y_true = y_true.reshape(y_true.shape + (1,))
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}; they must match")
+        raise ValueError(f"y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}; y_true and y_pred "
+                         f"must have the same shape")
     return y_true, y_pred
 
 
-def _check(reduction: str) -> str:
+def _check(reduction: str | None) -> str:
     if reduction == "sum_over_batch_size":
         return reduction
+    if reduction is None:  # Keras 3: None means no reduction
+        return "none"
     reduction = "sum_over_batch_size" if reduction == "mean" else reduction
     if reduction not in REDUCTIONS:
         raise ValueError(f"unknown reduction {reduction!r}; valid: {', '.join(REDUCTIONS)}")
@@ -79,16 +90,35 @@ def mean_absolute_error(y_true, y_pred, reduction: str = "sum_over_batch_size") 
     return MeanAbsoluteErrorOp.apply(*_prepare(y_true, y_pred), reduction=_check(reduction))
 
 
+def _logits_of(y_pred, op_name: str):
+    """The input of the op that made `y_pred` if that op is `op_name` (sigmoid, softmax), else None."""
+    ctx = y_pred._ctx if isinstance(y_pred, Tensor) else None
+    return ctx.parents[0] if ctx is not None and ctx.op_name == op_name else None
+
+
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False, reduction: str = "sum_over_batch_size") -> Tensor:
-    """Crossentropy of 0/1 targets and probabilities (or logits with from_logits=True)."""
+    """Crossentropy of 0/1 targets and probabilities (or logits with from_logits=True); probabilities
+    made by a sigmoid op are taken back to its logits (see the module docstring)."""
+    logits = None if from_logits else _logits_of(y_pred, "sigmoid")
+    if logits is not None:
+        y_pred, from_logits = logits, True
     op = SigmoidBinaryCrossentropyOp if from_logits else BinaryCrossentropyOp
     return op.apply(*_prepare(y_true, y_pred), reduction=_check(reduction))
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, reduction: str = "sum_over_batch_size") -> Tensor:
-    """Crossentropy of one-hot targets and class probabilities (or logits with from_logits=True)."""
+    """Crossentropy of one-hot targets and class probabilities (or logits with from_logits=True);
+    probabilities made by a softmax op are taken back to its logits (see the module docstring)."""
+    logits = None if from_logits else _logits_of(y_pred, "softmax")
+    if logits is not None:
+        y_pred, from_logits = logits, True
     op = SoftmaxCategoricalCrossentropyOp if from_logits else CategoricalCrossentropyOp
-    return op.apply(*_prepare(y_true, y_pred), reduction=_check(reduction))
+    y_true, y_pred = _prepare(y_true, y_pred)
+    if y_pred.data.shape[-1:] == (1,):
+        warnings.warn(f"In loss categorical_crossentropy, expected y_pred.shape to be (batch_size, num_classes) with "
+                      f"num_classes > 1. Received: y_pred.shape={y_pred.shape}. Consider using 'binary_crossentropy' "
+                      f"if you only have 2 classes.", SyntaxWarning, stacklevel=2)
+    return op.apply(y_true, y_pred, reduction=_check(reduction))
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
@@ -114,12 +144,19 @@ class Loss:
     name = "loss"
     function: Callable[..., Tensor]
 
-    def __init__(self, reduction: str = "sum_over_batch_size", name: str | None = None):
-        self.reduction = _check(reduction)
+    def __init__(self, reduction: str | None = "sum_over_batch_size", name: str | None = None):
+        # Keras 3's "mean_with_sample_weight": the weighted sum over the sum of the weights
+        self.reduction = reduction if reduction == "mean_with_sample_weight" else _check(reduction)
         self.name = name or type(self).name
 
-    def __call__(self, y_true, y_pred) -> Tensor:
-        return type(self).function(y_true, y_pred, reduction=self.reduction)
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        return self._reduce(lambda r: type(self).function(y_true, y_pred, reduction=r), sample_weight)
+
+    def _reduce(self, per_sample, sample_weight) -> Tensor:
+        """The loss with this object's reduction, each sample's loss weighted as Keras weighs it."""
+        if sample_weight is None and self.reduction != "mean_with_sample_weight":
+            return per_sample(self.reduction)
+        return _weighted(per_sample("none"), sample_weight, self.reduction)
 
     def get_config(self) -> dict:
         return {"reduction": self.reduction, "name": self.name}
@@ -133,14 +170,40 @@ class _ProbabilityLoss(Loss):
 
     def __init__(self, from_logits: bool = False, reduction: str = "sum_over_batch_size", name: str | None = None):
         super().__init__(reduction, name)
+        if not isinstance(from_logits, (bool, np.bool_)):
+            raise TypeError(f"{type(self).__name__}(from_logits={from_logits!r}): from_logits must be True or False")
         self.from_logits = bool(from_logits)
 
-    def __call__(self, y_true, y_pred, from_logits: bool | None = None) -> Tensor:
+    def __call__(self, y_true, y_pred, sample_weight=None, from_logits: bool | None = None) -> Tensor:
         logits = self.from_logits if from_logits is None else from_logits
-        return type(self).function(y_true, y_pred, from_logits=logits, reduction=self.reduction)
+        return self._reduce(lambda r: type(self).function(y_true, y_pred, from_logits=logits, reduction=r),
+                            sample_weight)
 
     def get_config(self) -> dict:
         return {"from_logits": self.from_logits, **super().get_config()}
+
+
+def _weighted(losses: Tensor, sample_weight, reduction: str) -> Tensor:
+    """Keras's weighting: a weight per sample (a scalar, (n,) or (n, 1)) times that sample's loss,
+    then "sum", "sum_over_batch_size" (divided by the number of losses), "mean_with_sample_weight"
+    (divided by the sum of the weights) or "none"."""
+    weights = np.asarray(1.0 if sample_weight is None else
+                         (sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight), dtype=losses.dtype)
+    while weights.ndim > losses.ndim and weights.shape[-1] == 1:
+        weights = weights[..., 0]
+    try:
+        weights = np.broadcast_to(weights, losses.shape)
+    except ValueError:
+        raise ValueError(f"sample_weight of shape {np.shape(sample_weight)} does not fit the {losses.shape} losses "
+                         f"(one weight per sample, or one number)") from None
+    weighted = losses * Tensor(weights)
+    if reduction == "none":
+        return weighted
+    total = weighted.sum()
+    if reduction == "sum":
+        return total
+    denominator = float(weights.sum()) if reduction == "mean_with_sample_weight" else max(weighted.data.size, 1)
+    return total / denominator if denominator else total * 0.0
 
 
 class MeanSquaredError(Loss):
@@ -208,5 +271,6 @@ def get(identifier) -> LossSpec:
     key = str(identifier).lower()
     key = _ALIASES.get(key, key)
     if key not in LOSSES:
-        raise ValueError(f"unknown loss {identifier!r}; valid names: {', '.join(sorted(LOSSES) + sorted(_ALIASES))}")
+        from .validation import unknown_name
+        raise ValueError("loss: " + unknown_name("loss", identifier, sorted(LOSSES) + sorted(_ALIASES)))
     return LOSSES[key]

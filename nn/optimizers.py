@@ -12,8 +12,8 @@ Tensor([0.8, 1.6], requires_grad=True)
 Updates are done in place on each parameter's numpy array, so the Tensors users hold (and
 model.weights) always show the current values. compile() binds an optimizer to the model.
 
-Why flat storage: a numpy call costs about 1 µs whatever the array's size, so on a small
-network a formula applied weight by weight costs far more than its arithmetic. As PyTorch's
+Why flat storage: a numpy call has a fixed cost whatever the array's size (benchmarks/README.md),
+so on a small network a formula applied weight by weight costs far more than its arithmetic. As PyTorch's
 `foreach` and apex's flat-buffer optimizers do, bind() lays the parameters of one dtype out in
 one array and points each `.data` at its piece; their gradients and the slots get the same
 layout, and step() runs the formula once on the whole arrays (SGD: 2 numpy calls for the whole
@@ -41,6 +41,8 @@ import numpy as np
 from autograd_mini import Tensor
 from autograd_mini.engine import AccumulateGrad
 
+from .validation import check_bool, check_number, unknown_name
+
 
 class Optimizer:
     """Base class: holds the parameters and per-parameter state ("slots"); subclasses define `update`.
@@ -53,11 +55,19 @@ class Optimizer:
     name = "optimizer"
 
     def __init__(self, learning_rate, params: Iterable[Tensor] | None = None, lr: float | None = None):
-        if not isinstance(learning_rate, (int, float, np.number)):  # SGD(model.parameters(), ...)
+        if callable(learning_rate) and not isinstance(learning_rate, Tensor):
+            raise TypeError(f"{type(self).__name__}(learning_rate={learning_rate!r}): learning-rate schedules are "
+                            f"not supported; pass a number >= 0 (a callback can change optimizer.learning_rate)")
+        if not isinstance(learning_rate, (int, float, np.number, str, type(None))):  # SGD(model.parameters(), ...)
             params, learning_rate = learning_rate, None
         if lr is not None:  # PyTorch's name
             learning_rate = lr
-        self.learning_rate = float(self.default_learning_rate if learning_rate is None else learning_rate)
+        # 0 is valid (PyTorch and Keras accept it): the weights stay frozen
+        where, arg = type(self).__name__, "lr" if lr is not None else "learning_rate"
+        self.learning_rate = check_number(where, arg, self.default_learning_rate if learning_rate is None
+                                          else learning_rate, low=0.0)
+        if params is not None:
+            params = _check_params(where, params)
         self.iterations = 0
         self.params: list[Tensor] = []
         self.slots: list[dict[str, np.ndarray]] = []
@@ -100,6 +110,7 @@ class Optimizer:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_groups"], state["_loose"] = [], []
+        state["buffers"] = GradientBuffers({})  # laid out again with the copy's parameters
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -138,6 +149,13 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars: Iterable[tuple]) -> None:
         """Keras's form: one update from explicit (gradient, variable) pairs."""
         pairs = list(grads_and_vars)
+        for pair in pairs:
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and isinstance(pair[1], Tensor)):
+                raise TypeError(f"apply_gradients(grads_and_vars=...): each entry must be a (gradient, variable) "
+                                f"pair with a Tensor variable, got {pair!r}")
+            if np.shape(pair[0].data if isinstance(pair[0], Tensor) else pair[0]) != pair[1].shape:
+                raise ValueError(f"apply_gradients(grads_and_vars=...): a gradient of shape {np.shape(pair[0])} "
+                                 f"for the variable {pair[1].name or ''} of shape {pair[1].shape}")
         self.bind([v for _, v in pairs])
         self.iterations += 1
         for (g, v), slots in zip(pairs, self.slots):
@@ -148,6 +166,11 @@ class Optimizer:
 
     def get_config(self) -> dict:
         return {"name": self.name, "learning_rate": self.learning_rate}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Optimizer":
+        """The optimizer get_config() describes (Keras's Optimizer.from_config)."""
+        return cls(**{k: v for k, v in config.items() if k != "name"})
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
@@ -168,6 +191,20 @@ def _flattenable(pairs: list[tuple[Tensor, dict]]) -> set[int]:
             ok.discard(i)
             ok.discard(j)
     return ok
+
+
+def _check_params(where: str, params) -> list:
+    """The parameters to optimize: Tensors (a generator such as model.parameters() is fine)."""
+    try:
+        params = list(params)
+    except TypeError:
+        raise TypeError(f"{where}(params={params!r}): params must be an iterable of Tensors, e.g. "
+                        f"model.parameters()") from None
+    for p in params:
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{where}(params=[..., {type(p).__name__}, ...]): params must hold Tensors "
+                            f"(e.g. model.parameters()), got a {type(p).__name__}")
+    return params
 
 
 class _FlatGroup:
@@ -269,9 +306,8 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False,
                  params: Iterable[Tensor] | None = None, lr: float | None = None):
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must be between 0 and 1, got {momentum}")
-        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        momentum = check_number("SGD", "momentum", momentum, 0.0, 1.0)
+        self.momentum, self.nesterov = momentum, check_bool("SGD", "nesterov", nesterov)
         self.slot_names = ("momentum",) if momentum else ()
         super().__init__(learning_rate, params, lr)
 
@@ -304,7 +340,9 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7,
                  params: Iterable[Tensor] | None = None, lr: float | None = None):
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.beta_1 = check_number("Adam", "beta_1", beta_1, 0.0, 1.0, high_open=True)
+        self.beta_2 = check_number("Adam", "beta_2", beta_2, 0.0, 1.0, high_open=True)
+        self.epsilon = check_number("Adam", "epsilon", epsilon, low=0.0)
         super().__init__(learning_rate, params, lr)
 
     def step_with(self, grad_of) -> None:
@@ -336,7 +374,8 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho: float = 0.9, epsilon: float = 1e-7,
                  params: Iterable[Tensor] | None = None, lr: float | None = None):
-        self.rho, self.epsilon = float(rho), float(epsilon)
+        self.rho = check_number("RMSprop", "rho", rho, 0.0, 1.0)
+        self.epsilon = check_number("RMSprop", "epsilon", epsilon, low=0.0)
         super().__init__(learning_rate, params, lr)
 
     def update(self, value, grad, slots):
@@ -356,9 +395,15 @@ def get(identifier: str | Optimizer) -> Optimizer:
     """An optimizer by name with Keras's defaults ("sgd", "adam", "rmsprop"), or an instance as is."""
     if isinstance(identifier, Optimizer):
         return identifier
-    key = str(identifier).lower()
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        raise TypeError(f"optimizer={identifier.__name__}: pass an instance, {identifier.__name__}(), or a name "
+                        f"such as {identifier.name!r}")
+    if not isinstance(identifier, str):
+        raise TypeError(f"optimizer={identifier!r}: optimizer must be a name ({', '.join(OPTIMIZERS)}) or an "
+                        f"Optimizer such as SGD(0.01), got {type(identifier).__name__}")
+    key = identifier.lower()
     if key not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {identifier!r}; valid names: {', '.join(OPTIMIZERS)}")
+        raise ValueError("optimizer: " + unknown_name("optimizer", identifier, OPTIMIZERS))
     return OPTIMIZERS[key]()
 
 

@@ -1,5 +1,6 @@
 """am.backward_steps as text, the flipbook drawn from it (one layout, one size, rules with numbers),
 draw_graph's precision= and show_rules=, and zero gradients drawn as blocked flow."""
+import html
 import math
 import re
 
@@ -118,3 +119,12 @@ def test_show_rules_writes_the_local_derivative_on_edges():
     after = am.draw_graph(p, show_rules=True).source
     assert after.count("dir=back") >= 3 and "∂(a+b)/∂b = 1" in after
     assert "label=\"∂σ(z)" not in am.draw_graph(p).source  # (tooltips carry the rule anyway)
+
+
+def test_the_flipbook_pages_itself_inline():
+    w, b, p = neuron()
+    frames = backward_frames(p)
+    page = frames._repr_html_()  # what Jupyter shows: the viewer, every frame inside, no kernel needed
+    assert page.startswith("<iframe srcdoc=") and page.count("&lt;svg") == len(frames) == 4
+    inner = html.unescape(page)
+    assert "ArrowRight" in inner and "<script src" not in inner and "<link" not in inner  # offline

@@ -91,6 +91,8 @@ def test_planted_bugs_fail_naming_input_and_element(net, bug, bad_input, hint):
     assert "grad_f gives" in line and "central differences of f give" in line and hint in line
     assert f"{bad_input}" in repr(report) and "FAILED" in repr(report)
     assert "MISMATCH" in str(report)
+    fast = check(net, bug, fast_mode=True)  # one directional derivative per input
+    assert not fast and [c.name for c in fast.inputs if not c.ok][0] == bad_input
 
 
 def test_missing_relu_mask_also_breaks_b1_but_not_the_second_layer(net):

@@ -22,8 +22,8 @@ def where(condition, a, b):
 
 
 def broadcast_to(x, shape):
-    """`x` repeated up to `shape`. On arrays a filled new array: np.broadcast_to costs ~8 µs a call
-    and returns a read-only view that would have to be copied into a leaf's .grad anyway."""
+    """`x` repeated up to `shape`. On arrays a filled new array: cheaper than np.broadcast_to
+    (benchmarks/README.md), whose read-only view a leaf's .grad would have to copy anyway."""
     if isinstance(x, Tensor):
         from .shape import BroadcastTo
         return BroadcastTo.apply(x, shape=shape)

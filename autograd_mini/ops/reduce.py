@@ -1,7 +1,8 @@
 """Reductions: sum, mean, max over all axes or some, with or without keepdims.
 
-Written with array methods (x.sum) rather than np.sum & co: the module functions add
-microseconds of dispatch per call, which is most of an op's cost on small arrays.
+Written with array methods (x.sum) rather than np.sum & co: the module functions add a layer
+of Python dispatch per call, a visible part of an op's cost on small arrays (measured in
+benchmarks/README.md, "Small choices in the code").
 
 >>> from autograd_mini import Tensor
 >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)

@@ -25,6 +25,10 @@ class Transpose(Function):
 
     @staticmethod
     def forward(ctx, x, axes=None):
+        if axes is not None and sorted(a % x.ndim if isinstance(a, (int, np.integer)) and -x.ndim <= a < x.ndim
+                                       else -1 for a in axes) != list(range(x.ndim)):
+            raise ValueError(f"transpose(axes={tuple(axes)}): axes must list each of the {x.ndim} dimensions "
+                             f"once, each in {-x.ndim}..{x.ndim - 1}")
         ctx.axes = tuple(range(x.ndim))[::-1] if axes is None else tuple(a % x.ndim for a in axes)
         return x.transpose(ctx.axes)
 

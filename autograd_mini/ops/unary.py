@@ -41,28 +41,33 @@ class Log(Function):
 def sigmoid_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """σ(x) = 1 / (1 + e^-x) on a numpy array, accurate to a few ulps in both tails.
 
-    With e = e^-|x| (in (0, 1], never overflows): σ(|x|) = 1 / (1 + e) and σ(-|x|) = e / (1 + e),
-    so neither side subtracts nearly equal numbers; σ(x) goes smoothly to 0 where e^x underflows
+    Written as e^min(x, 0) / (1 + e^-|x|): neither exponential overflows and nothing subtracts
+    nearly equal numbers (1 + tanh(x/2) would, for x < 0); σ(x) goes smoothly to 0 where e^x underflows
     (about -88 in float32, -745 in float64) and is exactly 0 and 1 at ±1000, without warnings.
     The op and nn's fused layers both call this function; `out=x` computes it in place.
 
     >>> sigmoid_array(np.array([-1000.0, -40.0, 0.0, 1000.0]))
     array([0.00000000e+00, 4.24835426e-18, 5.00000000e-01, 1.00000000e+00])
     """
-    negative = x < 0
+    return sigmoid_from_exp(x, exp_minus_abs(x), out)
+
+
+def sigmoid_from_exp(x: np.ndarray, e: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """σ(x) given e = exp_minus_abs(x) (for a caller that needs e too); `e` is used up (overwritten)."""
+    numerator = np.where(x < 0, e, 1.0)   # e^min(x, 0)
+    e += 1.0
+    return np.divide(numerator, e, out=out)
+
+
+def exp_minus_abs(x: np.ndarray) -> np.ndarray:
+    """e^-|x|, in (0, 1]: never overflows; where it underflows to 0 it does so without a warning,
+    even under np.errstate(all="raise") (checked first: entering np.errstate costs more than the
+    check, benchmarks/README.md)."""
     t = -np.abs(x)
-    if t.size and t.min() < _smallest_normal_log(t.dtype):  # e^t underflows to 0 there, as it should:
-        with np.errstate(under="ignore"):                     # quietly (checked first: errstate costs µs)
-            e = np.exp(t)
-    else:
-        e = np.exp(t)                   # e = e^-|x|
-    big = 1.0 / (1.0 + e)               # σ(|x|)
-    small = e * big                     # σ(-|x|) = e^-|x| · σ(|x|)
-    if out is None:
-        return np.where(negative, small, big)
-    np.copyto(out, big)
-    np.copyto(out, small, where=negative)
-    return out
+    if t.size and np.minimum.reduce(t, axis=None) < _smallest_normal_log(t.dtype):  # = t.min(), one call less
+        with np.errstate(under="ignore"):
+            return np.exp(t)
+    return np.exp(t)
 
 
 @functools.lru_cache(maxsize=8)

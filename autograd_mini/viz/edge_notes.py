@@ -18,7 +18,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from ..local_rules import LocalNode, local_text, rule_clause
+from ..local_rules import LocalNode, local_text, rule_clause, says_value
 
 __all__ = ["rule_texts", "blocked_edges"]
 
@@ -37,26 +37,37 @@ def rule_texts(view, max_elements: int = 6) -> dict:
             node = node or LocalNode(t)
             rule = rule_clause(node.op, pos) or f"from {node.op.__name__}.backward"
             value = local_text(node, pos, max_elements)
-            texts[(i, pos)] = rule if value is None or rule.endswith(f"= {value}") else f"{rule}\n= {value}"
+            texts[(i, pos)] = rule if value is None or says_value(rule, value) else f"{rule}\n= {value}"
     return texts
 
 
 def blocked_edges(view, get_grad: Callable) -> set:
     """The (op index, input position) edges whose gradient is all zeros.
 
-    Known exactly where the op's output gradient is known (the output, or a value kept with
-    retain_grad): the op's backward is run on it. Elsewhere an input whose own gradient is all
-    zeros marks its edges blocked."""
+    Read off the gradients that are known (leaves', the output's, values kept with retain_grad):
+    an op whose output gradient is zero sends zero to every input; an input used once receives
+    exactly what its one edge sent. Only for an input used several times is the op's backward
+    run again (autograd_mini.local_rules) to see what that one edge carried."""
+    uses: dict = {}
+    for i, refs in enumerate(view.parents):
+        for k in refs:
+            uses[k] = uses.get(k, 0) + 1
     blocked = set()
     for i, t in enumerate(view.ops):
         upstream = _array(get_grad(t))
         if upstream is None and id(t) in view.root_ids:
             upstream = np.ones(t.data.shape)
-        sent = LocalNode(t).vjp(upstream) if upstream is not None else None
+        sent = None
         for pos, parent in enumerate(t._ctx.parents):
             if not parent.requires_grad:
                 continue
-            g = sent[pos] if sent is not None else _array(get_grad(parent))
+            if upstream is not None and not np.any(upstream):
+                blocked.add((i, pos))
+                continue
+            g = _array(get_grad(parent))
+            if uses[view.parents[i][pos]] > 1 and upstream is not None:
+                sent = sent if sent is not None else LocalNode(t).vjp(upstream)
+                g = sent[pos]
             if g is not None and not np.any(g):
                 blocked.add((i, pos))
     return blocked

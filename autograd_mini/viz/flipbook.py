@@ -41,7 +41,7 @@ from ..function import _RELEASED, fit_to_shape
 from ..local_rules import LocalNode, local_text
 from ..tensor import Tensor
 
-__all__ = ["Step", "backward_steps", "backward_frames", "save_flipbook"]
+__all__ = ["Step", "Flipbook", "backward_steps", "backward_frames", "save_flipbook"]
 
 _LOCAL_LIMIT = 64  # local derivatives are worked out for outputs of at most this many elements
 
@@ -158,8 +158,9 @@ def backward_frames(tensor: Tensor, grad=None, *, max_frames: Optional[int] = 20
     Each frame's caption is the step as text: the op's rule with the numbers, upstream × local
     = what it sends. Every frame has the same nodes, edges, edge labels and node sizes (what has
     not happened yet is invisible or a grey ``grad ·``), so the layout holds still while paging.
-    A zero gradient is drawn as blocked flow. max_frames guards against drawing a huge graph by
-    mistake (None: no limit)."""
+    A zero gradient is drawn as blocked flow. The result is a :class:`Flipbook` (a list) that pages
+    itself when shown in Jupyter. max_frames guards against drawing a huge graph by mistake (None:
+    no limit)."""
     view = GraphView(tensor, names=names, layer_of=layer_of, collapse=False, max_nodes=None,
                      compact=compact)
     n_ops = len(view.ops)
@@ -176,7 +177,7 @@ def backward_frames(tensor: Tensor, grad=None, *, max_frames: Optional[int] = 20
             if not np.any(g):
                 blocked.add((i, pos))
     captions = _captions(steps, max_elements)
-    frames, flowed = [], set()
+    frames, flowed = Flipbook(), set()
     for step, caption in zip(steps, captions):
         active = None
         if step.tensor is not None:
@@ -190,6 +191,24 @@ def backward_frames(tensor: Tensor, grad=None, *, max_frames: Optional[int] = 20
             blocked=blocked, precision=precision, graph_attr={"labeljust": "l", "fontsize": "10"}))
     _same_node_sizes(frames)
     return frames
+
+
+class Flipbook(list):
+    """The frames of :func:`backward_frames`: a list of Diagrams that, shown in Jupyter, pages
+    itself (← and →, in the page: no kernel needed, so it works in a saved notebook too)."""
+
+    title = "backward, step by step"
+
+    def __repr__(self) -> str:
+        return f"<Flipbook: {len(self)} frames, {self.title}>"
+
+    def _repr_html_(self) -> str:
+        from .html import InteractiveView
+        return InteractiveView(list(self), title=self.title)._repr_html_() if self else ""
+
+    def save(self, directory: Union[str, os.PathLike], prefix: str = "step") -> list:
+        """:func:`save_flipbook` of these frames."""
+        return save_flipbook(self, directory, prefix=prefix, title=self.title)
 
 
 def _captions(steps: list, max_elements: int) -> list:

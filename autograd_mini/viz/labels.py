@@ -80,7 +80,7 @@ def value_label(t: Tensor, kind: str, title: Optional[str], grad, opts: tuple,
     return f'"{{{record}}}"' if vertical_graph else f'"{record}"'
 
 
-def edge_label(text: str, emphasis: bool = False) -> str:
+def edge_label(text: str, emphasis: bool = False, color: str = GRAD_COLOR) -> str:
     """DOT attributes writing `text` on a gradient edge: a real label (laid out, so it never
     sits on a box), in the diagram's font and size, in the gradient's colour.
 
@@ -88,7 +88,7 @@ def edge_label(text: str, emphasis: bool = False) -> str:
     ' label="0.25" fontname="Helvetica" fontsize=10 fontcolor="#c0392b"'
     """
     weight = ' penwidth=2' if emphasis else ''
-    return f' label={dot_string(text)} fontname="{FONT}" fontsize=10 fontcolor="{GRAD_COLOR}"{weight}'
+    return f' label={dot_string(text)} fontname="{FONT}" fontsize=10 fontcolor="{color}"{weight}'
 
 
 def options_text(ctx) -> str:

@@ -274,9 +274,10 @@ class _Pen:
             self.edges.append(f"\t{src} -> o{i}\n")
             parent = view.leaves[~k] if k < 0 else view.ops[k]
             ran = parent.requires_grad if self.flowed is None else (i, pos) in self.flowed
-            extra = edge_label(text, self.active == i) if text else ""
+            zero = (i, pos) in self.blocked
+            extra = edge_label(text, self.active == i, BLOCKED_COLOR if zero else GRAD_COLOR) if text else ""
             if ran:
-                style = _BLOCKED_EDGE if (i, pos) in self.blocked else _GRAD_EDGE
+                style = _BLOCKED_EDGE if zero else _GRAD_EDGE
                 self.edges.append(f"\t{src} -> o{i} {style}{extra}]\n")
             elif self.pending and parent.requires_grad:  # same label, invisible: the layout holds
                 self.edges.append(f"\t{src} -> o{i} [style=invis{extra}]\n")
