@@ -1,7 +1,7 @@
 """How fast the interactive HTML view opens and pans in a real browser (headless Chromium).
 
-    python benchmarks/viewer_load.py            # the 6,001-op chain, folded (draw_graph's default)
-    python benchmarks/viewer_load.py --full     # also drawn in full: max_nodes=None, ~16,000 nodes
+    python benchmarks/viewer_load.py             # the 6,001-op chain: folded (the default), capped
+    python benchmarks/viewer_load.py --full 1000 # also a 3,001-op chain drawn in full (8,003 nodes)
 
 Prints, per page: the file size, the time from navigation to the viewer being ready (the SVG
 parsed, laid out and fitted), and the frame times while panning with the mouse (60 drags
@@ -77,7 +77,8 @@ def measure(driver, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="also the full drawing (slow to lay out)")
+    parser.add_argument("--full", type=int, default=0, metavar="STEPS",
+                        help="also a chain of STEPS steps drawn in full (max_nodes=None; slow to lay out)")
     args = parser.parse_args()
     loss = chain(2000)
     retain_grads(loss).backward()
@@ -89,8 +90,10 @@ def main() -> None:
     print(f"folded and capped pages written in {time.perf_counter() - t:.1f} s")
     if args.full:
         t = time.perf_counter()
-        pages.append(Path(am.draw_graph(loss, collapse=False, max_nodes=None).save_html(
-            out / "chain_6001_ops_full.html")))
+        full = chain(args.full)
+        retain_grads(full).backward()
+        pages.append(Path(am.draw_graph(full, collapse=False, max_nodes=None).save_html(
+            out / f"chain_{3 * args.full + 1}_ops_full.html")))
         print(f"full page written in {time.perf_counter() - t:.1f} s")
     driver = browser()
     try:

@@ -198,4 +198,5 @@ def test_plot_model_pages_load(page, tmp_path, request):
     for detail in ("layers", "neurons", "ops"):
         driver = page(plot_model(model, detail=detail).save_html(tmp_path / f"{detail}.html"))
         assert driver.execute_script("return document.querySelectorAll('#stage g.node').length") >= 3
+        assert "input" in driver.find_element("id", "legend").text
         assert console_errors(driver) == []
