@@ -50,6 +50,14 @@ _STYLE = {
 }
 
 
+# (meaning, DOT style) for the HTML view's legend
+_LAYER_LEGEND = ([("input", _STYLE["input_layer"]), ("layer", _STYLE["layer"])],
+                 [("data flows from one layer to the next", 'color="#566573"')])
+_NEURON_LEGEND = ([("input", _STYLE["input"]), ("unit: w·x + b", _STYLE["unit"]),
+                   ("activation", _STYLE["act"]), ("output", _STYLE["output"])],
+                  [("connection (one weight)", 'color="#566573"')])
+
+
 def plot_model(model, to_file: Union[str, os.PathLike, None] = None, show_shapes: bool = True, *,
                detail: str = "layers", show_layer_names: bool = True, show_params: bool = True,
                show_activations: bool = True, show_dtype: bool = False,
@@ -212,6 +220,7 @@ def _layers_view(model, layers, show_shapes, show_names, show_params, show_activ
             layer.count_params() for layer in layers)
         dot.attr(label=f"{getattr(model, 'name', 'model')}: {total:,} parameters", labelloc="b",
                  fontsize="11")
+    dot.legend_entries = _LAYER_LEGEND  # the key shown by save_html / interactive()
     return dot
 
 
@@ -274,6 +283,7 @@ def _neurons_view(model, layers, show_names, show_weights, max_units, rankdir) -
         stage = new_stage
     _cluster(dot, pending[1], pending[2], show_names, _layer_title(pending[0]))
     dot.body.extend(edge_lines)
+    dot.legend_entries = _NEURON_LEGEND  # the key shown by save_html / interactive()
     return dot
 
 
