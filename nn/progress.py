@@ -251,6 +251,8 @@ class Progress:
 
 
 def _html(line: str, fraction: float | None) -> str:
+    """The notebook's view of a line: a real progress bar in place of the text one."""
     bar = "" if fraction is None else (f'<progress value="{fraction:.3f}" max="1" '
                                        f'style="width:12em;vertical-align:middle;margin-right:0.6em"></progress>')
+    line = re.sub(r" [━╌]{%d} " % BAR_WIDTH, " · ", line) if fraction is not None else line
     return f'<div style="font-family:monospace;white-space:pre">{bar}{html.escape(line)}</div>'
