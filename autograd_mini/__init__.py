@@ -71,8 +71,8 @@ def __getattr__(name):
         from . import gradient_check as module
         return getattr(module, name)
     if name == "testing":  # Hypothesis strategies and assert_grad_close, for users' own test suites
-        from . import testing
-        return testing
+        import importlib  # not `from . import testing`: that asks this __getattr__ for it again
+        return importlib.import_module(".testing", __name__)
     if name == "check_grad":
         from .numpy_gradient_check import check_grad
         return check_grad

@@ -118,6 +118,7 @@ class Explanation:
     n_paths: Optional[int] = None
     n_routes: int = 0
     grouped: bool = False
+    output_is_wrt: bool = False
 
     def __str__(self) -> str:
         return "\n".join(_narration(self))
@@ -148,11 +149,13 @@ def explain(output: Tensor, wrt: Tensor, *, index=None) -> Explanation:
     route_list, n_routes = _routes(output, wrt, between)
     elements = _element_graph(output, wrt, between, nodes, out_i)
     e = Explanation(labels.of(output), labels.of(wrt), index, wrt.data.size, reason, float(grad[index]),
-                    n_routes=n_routes)
+                    n_routes=n_routes, output_is_wrt=output is wrt)
     counts = _count_paths(wrt, index, between, nodes, elements) if elements is not None else None
     if counts is not None:
         e.n_paths = counts.get((id(output), out_i), 0)
-    if e.n_paths is not None and e.n_paths <= LISTED:
+    if output is wrt:
+        e.n_paths = 1
+    elif e.n_paths is not None and e.n_paths <= LISTED:
         e.paths = _all_paths(output, out_i, wrt, nodes, counts, labels)
     else:
         e.grouped = True
@@ -161,8 +164,7 @@ def explain(output: Tensor, wrt: Tensor, *, index=None) -> Explanation:
         largest = count = None
         if elements is not None:
             largest, count = _route_paths(output, out_i, route, wrt, index, nodes, elements, labels)
-        e.routes.append(Route(tuple(nodes[id(t)].op.op_name for t, _ in route),
-                              tuple(labels.of(t) for t, _ in route) + (labels.of(wrt),),
+        e.routes.append(Route(tuple(nodes[id(t)].op.op_name for t, _ in route), _route_labels(route, wrt, labels),
                               float(value), count, largest))
     if e.grouped:
         e.paths = [r.largest for r in e.routes if r.largest is not None]
@@ -185,7 +187,8 @@ def _between(output: Tensor, wrt: Tensor) -> list:
     if output is wrt:
         return []
     if output._ctx is None:
-        raise ValueError("explain: output is a leaf, so nothing in its graph leads to wrt")
+        raise ValueError("explain: output has no recorded graph (a leaf, or computed from tensors that did not "
+                         "require grad, or under no_grad()), so nothing leads from wrt to it")
     found = {id(wrt)}
     between = []
     for t in topological_order(output):
@@ -360,6 +363,17 @@ def _routes(output, wrt, between) -> tuple:
     return routes[:MAX_ROUTES], number_of[id(output)]
 
 
+def _route_labels(route, wrt, labels) -> tuple:
+    """The tensors along a route; where an op takes the same tensor at two inputs (x @ x, x * x),
+    which input the route goes through."""
+    names = [labels.of(t) for t, _ in route] + [labels.of(wrt)]
+    for k, (t, pos) in enumerate(route):
+        parents = t._ctx.parents
+        if sum(p is parents[pos] for p in parents) > 1:
+            names[k + 1] += f" (input {pos} of {t._ctx.op_name})"
+    return tuple(names)
+
+
 def _route_value(output, route, wrt, nodes) -> np.ndarray:
     """The part of ∂output/∂wrt that runs along one chain of ops (backward restricted to it)."""
     upstream = np.ones(output.data.shape, output.data.dtype)
@@ -413,6 +427,8 @@ def _headline(e: Explanation) -> str:
 
 def _narration(e: Explanation) -> list:
     lines = [_headline(e)]
+    if e.output_is_wrt:
+        return lines + [f"{e.wrt_label} is the output itself: its derivative with respect to itself is 1"]
     if not e.grouped:
         for k, path in enumerate(e.paths, 1):
             lines += _path_lines(path, f"path {k}")

@@ -39,6 +39,7 @@ from .tensor import Tensor, as_array
 AxisError = getattr(np, "exceptions", np).AxisError
 _RELEASED = object()  # marks saved arrays freed after a backward without retain_graph
 _data = operator.attrgetter("data")  # each input's array (map with it: no Python frame per op)
+_requires_grad = operator.attrgetter("requires_grad")
 
 
 class Function:
@@ -69,7 +70,7 @@ class Function:
     @property
     def needs_input_grad(self) -> tuple:
         """One bool per input: does it need a gradient? Lets backward skip work (e.g. for data)."""
-        return tuple([p.requires_grad for p in self.parents])
+        return tuple(map(_requires_grad, self.parents))
 
     # --- what forward hands to backward ------------------------------------------------
     def save_for_backward(self, *arrays) -> None:
@@ -107,10 +108,13 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options) -> Tensor:
         """Run forward on the inputs' arrays; record a node if grad mode is on and an input needs grad."""
-        tensors = tuple(x if isinstance(x, Tensor) else Tensor._make(as_array(x), None) for x in inputs)
+        tensors = list(inputs)
+        for i, x in enumerate(tensors):
+            if not isinstance(x, Tensor):  # a number or an array passed straight to apply
+                tensors[i] = Tensor._make(as_array(x), None)
         ctx = cls.__new__(cls)
         out = ctx.run_forward(tensors, options)
-        if grad_mode._state.enabled and any(t.requires_grad for t in tensors):  # this thread's mode
+        if grad_mode._state.enabled and any(map(_requires_grad, tensors)):  # this thread's mode
             ctx.parents = tensors
             return Tensor._make(out, ctx)
         return Tensor._make(out, None)

@@ -14,6 +14,7 @@ Tensor([2., 4., 6.])
 """
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,21 @@ def as_array(data: Any, dtype=None) -> np.ndarray:
     return array
 
 
+def _comparison(compare):
+    """A comparison operator: the arrays compared, a numpy bool array; NotImplemented for
+    anything that is not numbers (so `t == None` is False and `t in [None, t]` works)."""
+    def method(self, other):
+        if isinstance(other, Tensor):
+            return compare(self.data, other.data)
+        try:
+            other = self._lift(other).data
+        except (TypeError, ValueError):
+            return NotImplemented
+        return compare(self.data, other)
+    method.__name__ = f"__{compare.__name__}__"
+    return method
+
+
 class Tensor:
     """An n-dimensional array with reverse-mode autodiff, in the style of PyTorch.
 
@@ -57,6 +73,8 @@ class Tensor:
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, name: str | None = None):
         self.data = as_array(data, dtype)
+        if not isinstance(requires_grad, (bool, np.bool_)):  # bool("no") would be True
+            raise TypeError(f"Tensor(requires_grad={requires_grad!r}): requires_grad must be True or False")
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self._ctx = None
@@ -221,12 +239,12 @@ class Tensor:
 
     # comparisons are not differentiable: numpy boolean arrays, outside the graph (as PyTorch's
     # bool tensors). Python numbers compare at this Tensor's dtype.
-    def __eq__(self, other): return self.data == _values(self, other)
-    def __ne__(self, other): return self.data != _values(self, other)
-    def __lt__(self, other): return self.data < _values(self, other)
-    def __le__(self, other): return self.data <= _values(self, other)
-    def __gt__(self, other): return self.data > _values(self, other)
-    def __ge__(self, other): return self.data >= _values(self, other)
+    __eq__ = _comparison(operator.eq)
+    __ne__ = _comparison(operator.ne)
+    __lt__ = _comparison(operator.lt)
+    __le__ = _comparison(operator.le)
+    __gt__ = _comparison(operator.gt)
+    __ge__ = _comparison(operator.ge)
     __hash__ = object.__hash__  # by identity, as PyTorch: Tensors stay usable as dict keys and in sets
 
     # --- methods ----------------------------------------------------------------------
@@ -271,11 +289,6 @@ def _numpy_reduction_args(name: str, tensor: Tensor, dtype, out) -> None:
     if dtype is not None and np.dtype(dtype) != tensor.data.dtype:
         raise TypeError(f"{name}: dtype={np.dtype(dtype)} differs from the Tensor's {tensor.data.dtype}; "
                         f"convert the Tensor first (Tensor(t.data, dtype=...))")
-
-
-def _values(tensor: Tensor, other):
-    """The array a comparison compares against."""
-    return other.data if isinstance(other, Tensor) else tensor._lift(other).data
 
 
 def _plain_index(index):

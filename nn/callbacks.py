@@ -14,7 +14,6 @@ GradientHistory (per layer and weight, the gradient's norm during fit).
 """
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from typing import Callable, Sequence

@@ -50,6 +50,14 @@ _STYLE = {
 }
 
 
+# (meaning, DOT style) for the HTML view's legend
+_LAYER_LEGEND = ([("input", _STYLE["input_layer"]), ("layer", _STYLE["layer"])],
+                 [("data flows from one layer to the next", 'color="#566573"')])
+_NEURON_LEGEND = ([("input", _STYLE["input"]), ("unit: w·x + b", _STYLE["unit"]),
+                   ("activation", _STYLE["act"]), ("output", _STYLE["output"])],
+                  [("connection (one weight)", 'color="#566573"')])
+
+
 def plot_model(model, to_file: Union[str, os.PathLike, None] = None, show_shapes: bool = True, *,
                detail: str = "layers", show_layer_names: bool = True, show_params: bool = True,
                show_activations: bool = True, show_dtype: bool = False,
@@ -73,6 +81,8 @@ def plot_model(model, to_file: Union[str, os.PathLike, None] = None, show_shapes
         1 shows the model's box with one node per layer, 0 one node for the whole model.
     draw_options: ("ops") passed to autograd_mini.draw_graph (show_values, max_nodes, ...).
     """
+    if not hasattr(model, "layers") or not hasattr(model, "get_config"):
+        raise TypeError(f"plot_model(model={model!r}): model must be a Sequential model")
     draw_options, show_activations = _check_draw_options(detail, draw_options, show_activations)
     target = _file_format(to_file) if to_file is not None else None
     diagram = _draw(model, detail, show_shapes, show_layer_names, show_params, show_activations,
@@ -210,6 +220,7 @@ def _layers_view(model, layers, show_shapes, show_names, show_params, show_activ
             layer.count_params() for layer in layers)
         dot.attr(label=f"{getattr(model, 'name', 'model')}: {total:,} parameters", labelloc="b",
                  fontsize="11")
+    dot.legend_entries = _LAYER_LEGEND  # the key shown by save_html / interactive()
     return dot
 
 
@@ -272,6 +283,7 @@ def _neurons_view(model, layers, show_names, show_weights, max_units, rankdir) -
         stage = new_stage
     _cluster(dot, pending[1], pending[2], show_names, _layer_title(pending[0]))
     dot.body.extend(edge_lines)
+    dot.legend_entries = _NEURON_LEGEND  # the key shown by save_html / interactive()
     return dot
 
 

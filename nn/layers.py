@@ -31,6 +31,8 @@ def _declared_shape(input_shape, input_dim) -> tuple | None:
             raise ValueError(f"input_shape must be positive sizes like [3] or (3,), got {input_shape!r}")
         return (None,) + tuple(int(n) for n in shape)
     if input_dim is not None:
+        if isinstance(input_dim, bool) or not isinstance(input_dim, (int, np.integer)) or input_dim <= 0:
+            raise ValueError(f"input_dim must be a positive integer such as 3, got {input_dim!r}")
         return (None, int(input_dim))
     return None
 
@@ -150,6 +152,8 @@ class Dense(Layer):
             raise ValueError(f"Dense units must be a positive integer, got {units!r}")
         self.units = int(units)
         self.activation = activations.get(activation)  # unknown names fail here, not at fit time
+        if not isinstance(use_bias, (bool, np.bool_)):
+            raise TypeError(f"Dense(use_bias={use_bias!r}): use_bias must be True or False")
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)

@@ -35,6 +35,7 @@ The ops (graph nodes with hand-written backward) are in nn.loss_ops. Keras's los
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -63,7 +64,8 @@ def _prepare(y_true, y_pred) -> tuple[Tensor, Tensor]:
     if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:  # Keras: (n,) targets for (n, 1) outputs
         y_true = y_true.reshape(y_true.shape + (1,))
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}; they must match")
+        raise ValueError(f"y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}; y_true and y_pred "
+                         f"must have the same shape")
     return y_true, y_pred
 
 
@@ -111,7 +113,12 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, reductio
     if logits is not None:
         y_pred, from_logits = logits, True
     op = SoftmaxCategoricalCrossentropyOp if from_logits else CategoricalCrossentropyOp
-    return op.apply(*_prepare(y_true, y_pred), reduction=_check(reduction))
+    y_true, y_pred = _prepare(y_true, y_pred)
+    if y_pred.data.shape[-1:] == (1,):
+        warnings.warn(f"In loss categorical_crossentropy, expected y_pred.shape to be (batch_size, num_classes) with "
+                      f"num_classes > 1. Received: y_pred.shape={y_pred.shape}. Consider using 'binary_crossentropy' "
+                      f"if you only have 2 classes.", SyntaxWarning, stacklevel=2)
+    return op.apply(y_true, y_pred, reduction=_check(reduction))
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
@@ -137,12 +144,19 @@ class Loss:
     name = "loss"
     function: Callable[..., Tensor]
 
-    def __init__(self, reduction: str = "sum_over_batch_size", name: str | None = None):
-        self.reduction = _check(reduction)
+    def __init__(self, reduction: str | None = "sum_over_batch_size", name: str | None = None):
+        # Keras 3's "mean_with_sample_weight": the weighted sum over the sum of the weights
+        self.reduction = reduction if reduction == "mean_with_sample_weight" else _check(reduction)
         self.name = name or type(self).name
 
-    def __call__(self, y_true, y_pred) -> Tensor:
-        return type(self).function(y_true, y_pred, reduction=self.reduction)
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        return self._reduce(lambda r: type(self).function(y_true, y_pred, reduction=r), sample_weight)
+
+    def _reduce(self, per_sample, sample_weight) -> Tensor:
+        """The loss with this object's reduction, each sample's loss weighted as Keras weighs it."""
+        if sample_weight is None and self.reduction != "mean_with_sample_weight":
+            return per_sample(self.reduction)
+        return _weighted(per_sample("none"), sample_weight, self.reduction)
 
     def get_config(self) -> dict:
         return {"reduction": self.reduction, "name": self.name}
@@ -156,14 +170,40 @@ class _ProbabilityLoss(Loss):
 
     def __init__(self, from_logits: bool = False, reduction: str = "sum_over_batch_size", name: str | None = None):
         super().__init__(reduction, name)
+        if not isinstance(from_logits, (bool, np.bool_)):
+            raise TypeError(f"{type(self).__name__}(from_logits={from_logits!r}): from_logits must be True or False")
         self.from_logits = bool(from_logits)
 
-    def __call__(self, y_true, y_pred, from_logits: bool | None = None) -> Tensor:
+    def __call__(self, y_true, y_pred, sample_weight=None, from_logits: bool | None = None) -> Tensor:
         logits = self.from_logits if from_logits is None else from_logits
-        return type(self).function(y_true, y_pred, from_logits=logits, reduction=self.reduction)
+        return self._reduce(lambda r: type(self).function(y_true, y_pred, from_logits=logits, reduction=r),
+                            sample_weight)
 
     def get_config(self) -> dict:
         return {"from_logits": self.from_logits, **super().get_config()}
+
+
+def _weighted(losses: Tensor, sample_weight, reduction: str) -> Tensor:
+    """Keras's weighting: a weight per sample (a scalar, (n,) or (n, 1)) times that sample's loss,
+    then "sum", "sum_over_batch_size" (divided by the number of losses), "mean_with_sample_weight"
+    (divided by the sum of the weights) or "none"."""
+    weights = np.asarray(1.0 if sample_weight is None else
+                         (sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight), dtype=losses.dtype)
+    while weights.ndim > losses.ndim and weights.shape[-1] == 1:
+        weights = weights[..., 0]
+    try:
+        weights = np.broadcast_to(weights, losses.shape)
+    except ValueError:
+        raise ValueError(f"sample_weight of shape {np.shape(sample_weight)} does not fit the {losses.shape} losses "
+                         f"(one weight per sample, or one number)") from None
+    weighted = losses * Tensor(weights)
+    if reduction == "none":
+        return weighted
+    total = weighted.sum()
+    if reduction == "sum":
+        return total
+    denominator = float(weights.sum()) if reduction == "mean_with_sample_weight" else max(weighted.data.size, 1)
+    return total / denominator if denominator else total * 0.0
 
 
 class MeanSquaredError(Loss):

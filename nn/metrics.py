@@ -100,32 +100,72 @@ class MetricSpec:
 class Metric:
     """Keras's metric objects for compile(metrics=[...]): BinaryAccuracy(threshold=0.5), ...
 
-    Called directly, `BinaryAccuracy()(y_true, y_pred)` returns the mean like the functions above."""
+    As in Keras they keep a running weighted mean: `update_state(y_true, y_pred, sample_weight=None)`
+    adds a batch, `result()` is the mean so far, `reset_state()` starts again; calling the object
+    does update_state and returns result().
+
+    >>> m = BinaryAccuracy()
+    >>> m.update_state([[1], [1], [0], [0]], [[0.98], [1], [0], [0.6]]); float(m.result())
+    0.75
+    """
     name = "metric"
 
-    def __init__(self, name: str | None = None):
+    def __init__(self, name: str | None = None, dtype=None):
         self.name = name or type(self).name
+        self.dtype = np.dtype("float32" if dtype is None else dtype)
+        self.reset_state()
 
     def total(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         return _TOTALS[type(self).name](y_true, y_pred)
 
-    def __call__(self, y_true, y_pred) -> Tensor:
-        y_true, y_pred = _arrays(y_true, y_pred)
-        return _mean(self.total(y_true, y_pred), y_pred)
+    def values(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        """The metric per sample (or per output, for binary accuracy), as Keras's function gives it."""
+        return _VALUES[type(self).name](y_true, y_pred)
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        values = self.values(*_state_arrays(self, y_true, y_pred))
+        if sample_weight is None:
+            self._total += float(values.sum())
+            self._count += values.size
+            return
+        weights = np.asarray(sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight, dtype=float)
+        while values.ndim > weights.ndim and values.ndim:  # Keras: values reduced to the weights' rank
+            values = values.mean(axis=-1)
+        weights = np.broadcast_to(weights, values.shape)
+        self._total += float((values * weights).sum())
+        self._count += float(weights.sum())
+
+    def result(self) -> Tensor:
+        return Tensor(np.asarray(self._total / self._count if self._count else 0.0, dtype=self.dtype))
+
+    def reset_state(self) -> None:
+        self._total, self._count = 0.0, 0.0
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
 
     def get_config(self) -> dict:
-        return {"name": self.name}
+        return {"name": self.name, "dtype": str(self.dtype)}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Metric":
+        return cls(**config)
 
 
 class BinaryAccuracy(Metric):
     name = "binary_accuracy"
 
-    def __init__(self, name: str | None = None, threshold: float = 0.5):
-        super().__init__(name)
-        self.threshold = float(threshold)
+    def __init__(self, name: str | None = None, dtype=None, threshold: float = 0.5):
+        from .validation import check_number
+        self.threshold = check_number("BinaryAccuracy", "threshold", threshold)
+        super().__init__(name, dtype)
 
     def total(self, y_true, y_pred):
         return _binary_accuracy(y_true, y_pred, self.threshold)
+
+    def values(self, y_true, y_pred):
+        return (y_true == (y_pred > self.threshold)).astype(float)
 
     def get_config(self):
         return {**super().get_config(), "threshold": self.threshold}
@@ -145,6 +185,28 @@ class MeanAbsoluteError(Metric):
 
 class MeanSquaredError(Metric):
     name = "mean_squared_error"
+
+
+def _state_arrays(metric: Metric, y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(metric, SparseCategoricalAccuracy):  # integer labels: no reshaping to y_pred's shape
+        return (np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true),
+                np.asarray(y_pred.data if isinstance(y_pred, Tensor) else y_pred, dtype=float))
+    return _arrays(y_true, y_pred)
+
+
+def _sparse_values(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    labels = y_true.astype(np.int64)
+    if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:  # (n, 1) labels: one per sample
+        labels = labels[..., 0]
+    return (labels.reshape(-1) == y_pred.argmax(axis=-1).reshape(-1)).astype(float)
+
+
+_VALUES = {
+    "categorical_accuracy": lambda t, p: (t.argmax(axis=-1) == p.argmax(axis=-1)).astype(float),
+    "sparse_categorical_accuracy": _sparse_values,
+    "mean_absolute_error": lambda t, p: np.abs(p - t).mean(axis=-1),
+    "mean_squared_error": lambda t, p: np.square(p - t).mean(axis=-1),
+}
 
 
 METRIC_CLASSES = {cls.__name__: cls for cls in (BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,

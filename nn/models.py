@@ -73,6 +73,8 @@ class Sequential:
 
     def pop(self) -> Layer:
         """Remove the last layer (Keras's Sequential.pop)."""
+        if not self._layers:
+            raise IndexError(f"pop(): Sequential model {self.name!r} has no layers to remove")
         return self._layers.pop()
 
     @property
@@ -89,6 +91,10 @@ class Sequential:
         if input_shape is None and self._input_shape is None:
             raise ValueError("build() needs an input shape, e.g. model.build((None, 3)), or give the first layer "
                              "input_shape=[3]")
+        if input_shape is not None and (not isinstance(input_shape, (tuple, list)) or len(input_shape) < 2 or not all(
+                n is None or isinstance(n, (int, np.integer)) and n > 0 for n in input_shape)):
+            raise ValueError(f"build(input_shape={input_shape!r}): input_shape must be a tuple with the batch "
+                             f"first, such as (None, 3)")
         shape = tuple(input_shape if input_shape is not None else self._input_shape)
         if self.built and self._input_shape is not None and shape[1:] != tuple(self._input_shape[1:]):
             raise ValueError(f"Sequential model {self.name!r} has already been configured to use input shape "
@@ -249,6 +255,9 @@ class Sequential:
     @atomic(values=True)
     def set_weights(self, weights: Sequence) -> None:
         """Set every weight (Keras order). Everything is checked before anything changes."""
+        if not isinstance(weights, (list, tuple)):
+            raise TypeError(f"set_weights(weights=...): weights must be a list of arrays (as get_weights() "
+                            f"returns), got {type(weights).__name__}")
         weights = list(weights)
         expected = sum(len(layer.weights) for layer in self._layers)
         if len(weights) != expected:
@@ -270,6 +279,12 @@ class Sequential:
         (line_length, positions, expand_nested, ...) are accepted and ignored: the table has Keras's
         default layout."""
         from .summary import summary_text
+        unknown = set(keras_options) - {"expand_nested", "show_trainable", "layer_range"}
+        if unknown:
+            raise check.unknown_keywords("summary()", unknown, ["line_length", "positions", "print_fn",
+                                                              "expand_nested", "show_trainable", "layer_range"])
+        if print_fn is not None and not callable(print_fn):
+            raise TypeError(f"summary(print_fn={print_fn!r}): print_fn must be a function such as print")
         (print_fn or print)(summary_text(self))
 
     def get_config(self) -> dict:

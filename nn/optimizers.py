@@ -55,6 +55,9 @@ class Optimizer:
     name = "optimizer"
 
     def __init__(self, learning_rate, params: Iterable[Tensor] | None = None, lr: float | None = None):
+        if callable(learning_rate) and not isinstance(learning_rate, Tensor):
+            raise TypeError(f"{type(self).__name__}(learning_rate={learning_rate!r}): learning-rate schedules are "
+                            f"not supported; pass a number >= 0 (a callback can change optimizer.learning_rate)")
         if not isinstance(learning_rate, (int, float, np.number, str, type(None))):  # SGD(model.parameters(), ...)
             params, learning_rate = learning_rate, None
         if lr is not None:  # PyTorch's name
@@ -146,6 +149,13 @@ class Optimizer:
     def apply_gradients(self, grads_and_vars: Iterable[tuple]) -> None:
         """Keras's form: one update from explicit (gradient, variable) pairs."""
         pairs = list(grads_and_vars)
+        for pair in pairs:
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and isinstance(pair[1], Tensor)):
+                raise TypeError(f"apply_gradients(grads_and_vars=...): each entry must be a (gradient, variable) "
+                                f"pair with a Tensor variable, got {pair!r}")
+            if np.shape(pair[0].data if isinstance(pair[0], Tensor) else pair[0]) != pair[1].shape:
+                raise ValueError(f"apply_gradients(grads_and_vars=...): a gradient of shape {np.shape(pair[0])} "
+                                 f"for the variable {pair[1].name or ''} of shape {pair[1].shape}")
         self.bind([v for _, v in pairs])
         self.iterations += 1
         for (g, v), slots in zip(pairs, self.slots):
@@ -156,6 +166,11 @@ class Optimizer:
 
     def get_config(self) -> dict:
         return {"name": self.name, "learning_rate": self.learning_rate}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Optimizer":
+        """The optimizer get_config() describes (Keras's Optimizer.from_config)."""
+        return cls(**{k: v for k, v in config.items() if k != "name"})
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")

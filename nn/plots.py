@@ -537,19 +537,23 @@ def plot_gradient_flow(gradient_history, *, title: str | None = "Gradient flow d
     left.set_ylabel("‖∂loss/∂weight‖")
     left.grid(alpha=0.3)
     left.legend(frameon=False, fontsize=8)
-    layers = gradient_history.layer_norms()
-    names = list(layers)
-    values = [np.maximum(np.asarray(v, float), floor) for v in layers.values()]
-    positions = np.arange(len(names))
-    right.vlines(positions, [v.min() for v in values], [v.max() for v in values], color=CURVE, lw=6, alpha=0.35,
-                 label="range over training")
-    right.plot(positions, [np.median(v) for v in values], "o", color=CURVE, label="median")
-    right.set_yscale("log")
-    right.set_xticks(positions, names, rotation=20, fontsize=8)
-    right.set_xlim(-0.5, len(names) - 0.5)
-    right.set_ylabel("layer gradient norm")
-    right.grid(alpha=0.3)
-    right.legend(frameon=False, fontsize=8)
+    _layer_ranges(right, gradient_history.layer_norms(), floor)
     if title:
         fig.suptitle(title)
     return _finish(fig, path)
+
+
+def _layer_ranges(ax, layers: Mapping[str, Sequence[float]], floor: float) -> None:
+    """Per layer (inputs first), the range and the median of its gradient norm over training."""
+    names = list(layers)
+    values = [np.maximum(np.asarray(v, float), floor) for v in layers.values()]
+    positions = np.arange(len(names))
+    ax.vlines(positions, [v.min() for v in values], [v.max() for v in values], color=CURVE, lw=6, alpha=0.35,
+              label="range over training")
+    ax.plot(positions, [np.median(v) for v in values], "o", color=CURVE, label="median")
+    ax.set_yscale("log")
+    ax.set_xticks(positions, names, rotation=20, fontsize=8)
+    ax.set_xlim(-0.5, len(names) - 0.5)
+    ax.set_ylabel("layer gradient norm")
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=8)

@@ -31,7 +31,6 @@ import json
 import os
 import tempfile
 import zipfile
-import zlib
 
 import numpy as np
 
@@ -148,6 +147,8 @@ def load_model(filepath, compile: bool = True, custom_objects: dict | None = Non
     layer classes to the objects (Keras's convention): `load_model(p, custom_objects={"swish": swish})`.
     Nothing is returned half-loaded: any problem raises ValueError naming the file."""
     path = _path(filepath, "load_model")
+    if not isinstance(compile, (bool, np.bool_)):
+        raise TypeError(f"load_model(compile={compile!r}): compile must be True or False")
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise TypeError(f"load_model(custom_objects=...) must be a dict of name -> object, "
                         f"got {type(custom_objects).__name__}")

@@ -216,7 +216,6 @@ def _train_epoch(plan: Plan, params, optimizer, x, y, batch_size, shuffle, hooks
         order = rng().permutation(n)
         x, y = x[order], y[order]
     predictions, metric_specs = plan.predictions, plan.metrics
-    buffers = optimizer.buffers
     want_running_logs = bool(hooks.batch_end) or progress.live
     loss_total, seen = 0.0, 0
     metric_totals = [0.0] * len(metric_specs)
@@ -238,22 +237,34 @@ def _train_epoch(plan: Plan, params, optimizer, x, y, batch_size, shuffle, hooks
         if not math.isfinite(value):
             bad_batch = step
             break
-        buffers.begin()  # the gradients go to the optimizer's arrays, not to .grad
-        if recording is None:
-            am.engine.run_backward(loss, np.ones((), loss.data.dtype), sink=buffers)
-        else:
-            recording.backward(sink=buffers)  # the same as above, without sorting the graph again
-        optimizer.step_with(buffers.gradient)
+        _backward_and_update(loss, recording, optimizer)
         if hooks.batch_end:  # callbacks may read this step's gradients: each .grad a copy of its own
-            for p in params:
-                grad = buffers.gradient(p)
-                p.grad = None if grad is None else Tensor._make(grad.copy(), None)
+            _show_gradients(params, optimizer.buffers)
         if want_running_logs:
             logs = _logs(loss_total, metric_totals, metric_specs, seen)
             for cb in hooks.batch_end:
                 cb.on_train_batch_end(step, logs)
             progress.batch_end(step + 1, logs)
     return _logs(loss_total, metric_totals, metric_specs, seen), bad_batch
+
+
+def _backward_and_update(loss: Tensor, recording, optimizer) -> None:
+    """backward into the optimizer's gradient arrays (nn.optimizers.GradientBuffers, not .grad),
+    through the recorded order when the step was replayed; then the update."""
+    buffers = optimizer.buffers
+    buffers.begin()
+    if recording is None:
+        am.engine.run_backward(loss, np.ones((), loss.data.dtype), sink=buffers)
+    else:
+        recording.backward(sink=buffers)  # the same as above, without sorting the graph again
+    optimizer.step_with(buffers.gradient)
+
+
+def _show_gradients(params, buffers) -> None:
+    """Each weight's gradient of this step as its `.grad`, a copy the user may keep."""
+    for p in params:
+        grad = buffers.gradient(p)
+        p.grad = None if grad is None else Tensor._make(grad.copy(), None)
 
 
 def _forward_and_loss(plan: Plan, xb: np.ndarray, yb: np.ndarray):

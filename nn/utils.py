@@ -30,6 +30,8 @@ def set_random_seed(seed: int) -> None:
     nn then draws from its own Generator, so user code calling np.random does not shift it;
     numpy's global generator is seeded too (as Keras does) for the user's own random draws."""
     global _rng
+    from .validation import check_int
+    seed = check_int("set_random_seed", "seed", seed, minimum=0)
     _rng = np.random.default_rng(seed)
     np.random.seed(seed)
 

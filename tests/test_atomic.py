@@ -84,7 +84,7 @@ def _trained_like(state):
     model = Sequential([Dense(4, activation="tanh", input_shape=[3]), Dense(1, activation="sigmoid")])
     model.compile(optimizer=Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"])
     dtype = model.weights[0].dtype
-    model.set_weights([np.frombuffer(w[2], dtype) .reshape(m.shape) for w, m in zip(state["weights"], model.weights)])
+    model.set_weights([np.frombuffer(w[2], dtype).reshape(m.shape) for w, m in zip(state["weights"], model.weights)])
     opt = model.optimizer
     opt.bind(model.weights)
     for slots, saved in zip(opt.slots, state["optimizer"][4]):

@@ -197,3 +197,42 @@ def test_engine_entry_points():
         am.Tensor(np.ones((2, 3))).transpose(5, 0)
     with pytest.raises(TypeError, match="learning_rate"):
         SGD("0.1")
+
+
+def test_learning_rate_schedule_is_refused_by_name():
+    with pytest.raises(TypeError, match="learning_rate.*schedules are not supported"):
+        SGD(lambda step: 0.1)
+
+
+@pytest.mark.parametrize("make", [lambda: nn.losses.BinaryCrossentropy(label_smoothing=0.1),
+                                  lambda: SGD(weight_decay=0.004), lambda: Adam(amsgrad=True),
+                                  lambda: RMSprop(centered=True), lambda: Dense(2, kernel_regularizer="l2")])
+def test_keras_options_nn_lacks_are_refused_by_name(make):
+    with pytest.raises(TypeError, match="unexpected keyword argument"):
+        make()
+
+
+@pytest.mark.parametrize("call, argument", [
+    (lambda: Dense(2, use_bias="yes"), "use_bias"),
+    (lambda: Dense(2, input_dim=-1), "input_dim"),
+    (lambda: Sequential([Dense(1, input_shape=[1])]).summary(print_fn=3), "print_fn"),
+    (lambda: Sequential([Dense(1, input_shape=[1])]).summary(line_lenght=80), "line_lenght"),
+    (lambda: Sequential([Dense(1, input_shape=[1])]).set_weights(None), "weights"),
+    (lambda: Sequential([Dense(1)]).build("x"), "input_shape"),
+    (lambda: Sequential().pop(), "pop"),
+    (lambda: nn.utils.set_random_seed("a"), "seed"),
+    (lambda: nn.metrics.BinaryAccuracy(threshold="a"), "threshold"),
+    (lambda: nn.losses.BinaryCrossentropy(from_logits="yes"), "from_logits"),
+    (lambda: nn.load_model("m.nn", compile="no"), "compile"),
+    (lambda: am.Tensor([1.0], requires_grad="no"), "requires_grad"),
+    (lambda: SGD(0.1).apply_gradients([(1.0, 2.0)]), "grads_and_vars"),
+    (lambda: SGD(0.1).apply_gradients([(np.ones(3), am.Tensor(np.ones(2)))]), "grads_and_vars"),
+    (lambda: nn.plot_model(3), "model"),
+    (lambda: nn.plot_model(model(), typo_option=1), "typo_option"),
+    (lambda: nn.EarlyStopping(patience=-1), "patience"),
+    (lambda: nn.EarlyStopping(mode="maximum"), "mode"),
+])
+def test_more_entry_points_name_the_argument(call, argument):
+    with pytest.raises((TypeError, ValueError, IndexError)) as err:
+        call()
+    assert argument in str(err.value), str(err.value)

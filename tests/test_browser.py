@@ -198,4 +198,59 @@ def test_plot_model_pages_load(page, tmp_path, request):
     for detail in ("layers", "neurons", "ops"):
         driver = page(plot_model(model, detail=detail).save_html(tmp_path / f"{detail}.html"))
         assert driver.execute_script("return document.querySelectorAll('#stage g.node').length") >= 3
+        assert "input" in driver.find_element("id", "legend").text
         assert console_errors(driver) == []
+
+
+def test_a_wide_graph_opens_scaled_to_fit_and_zooms_with_the_buttons(page, tmp_path):
+    h = am.Tensor([1.0, 2.0], name="x")
+    for k in range(60):  # a long left-to-right chain, far wider than the window
+        h = (h * am.Tensor([0.5, 0.5], requires_grad=True, name=f"w{k}")).sigmoid()
+    driver = page(draw_graph_html(h, tmp_path))
+    fits = ("const v = document.getElementById('view').getBoundingClientRect(),"
+            " s = document.querySelector('#stage svg').getBoundingClientRect();"
+            " return [s.left >= v.left - 1, s.right <= v.right + 1, s.width / v.width];")
+    left_in, right_in, share = driver.execute_script(fits)
+    assert left_in and right_in and share > 0.9  # scaled down to the window's width
+    before = driver.execute_script("return document.querySelector('#stage svg').getBoundingClientRect().width")
+    driver.find_element("id", "zoom-in").click()
+    after = driver.execute_script("return document.querySelector('#stage svg').getBoundingClientRect().width")
+    assert after == pytest.approx(before * 1.25, rel=0.01)
+    assert console_errors(driver) == []
+
+
+def draw_graph_html(tensor, tmp_path):
+    return am.draw_graph(tensor, collapse=False, max_nodes=None).save_html(tmp_path / "g.html")
+
+
+def test_dragging_a_big_graph_moves_a_picture_then_the_svg(page, tmp_path):
+    """1,600 nodes (a synthetic SVG, so no layout is needed): once the view is still, a picture
+    of the graph is taken; a drag moves the picture, and the SVG follows when it ends."""
+    import time
+
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    from autograd_mini.viz.html import html_page
+
+    cells = "".join(f'<g class="node"><title>n{k}</title><rect x="{(k % 40) * 30}" y="{(k // 40) * 30}" '
+                    f'width="20" height="20" fill="#d5f5e3"/></g>' for k in range(1600))
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="1200pt" height="1200pt" '
+           f'viewBox="0 0 1200 1200">{cells}</svg>').encode()
+    path = tmp_path / "big.html"
+    path.write_text(html_page([svg], title="big"), encoding="utf-8")
+    driver = page(path)
+    deadline = time.time() + 20
+    while not driver.execute_script("return !!document.getElementById('snapshot')"):
+        assert time.time() < deadline, "no picture of the big graph was taken"
+        time.sleep(0.05)
+    stage_x = "return document.querySelector('#stage svg').getBoundingClientRect().left"
+    start = driver.execute_script(stage_x)
+    view = driver.find_element("id", "view")
+    drag = ActionChains(driver).move_to_element(view).click_and_hold().move_by_offset(80, 0)
+    drag.perform()
+    assert driver.find_element("id", "snapshot").is_displayed()
+    assert driver.execute_script(stage_x) == pytest.approx(start)  # the SVG waits
+    ActionChains(driver).release().perform()
+    assert not driver.find_element("id", "snapshot").is_displayed()
+    assert driver.execute_script(stage_x) == pytest.approx(start + 80, abs=2)
+    assert console_errors(driver) == []

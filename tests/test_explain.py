@@ -234,3 +234,19 @@ def test_every_builtin_op_has_a_rule_that_agrees_with_its_backward():
                     assert math.isclose(value, d, rel_tol=1e-9, abs_tol=1e-12), (cls.__name__, i, pos, j, text)
                     checked += 1
         assert checked, cls.__name__
+
+
+def test_output_itself_and_a_graph_that_was_not_recorded():
+    a = Tensor(2.0, requires_grad=True, name="a")
+    y = a * a
+    y.name = "y"
+    e = explain(y, y)
+    assert e.total == 1.0 and "the output itself" in str(e)
+    with am.no_grad():
+        z = a * 2.0
+    with pytest.raises(ValueError, match="no recorded graph"):
+        explain(z, a)
+    b = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, name="b")
+    routes = explain((b @ b).sum() * 1.0 + (b * 0.0).sum(), b, index=(0, 1))
+    labels = [r.labels[-1] for r in routes.routes]
+    assert "b (input 0 of matmul)" in labels and "b (input 1 of matmul)" in labels

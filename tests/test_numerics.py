@@ -1,4 +1,5 @@
 """Numerics at the extremes: saturating sigmoid/tanh without overflow, log(0) as numpy."""
+import gc
 import warnings
 
 import numpy as np
@@ -10,6 +11,7 @@ from autograd_mini import Tensor
 
 @pytest.fixture
 def warnings_are_errors():
+    gc.collect()  # objects left by earlier tests (a notebook kernel's sockets) warn when freed: not here
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with np.errstate(all="raise"):  # numpy's floating point errors raise too

@@ -145,3 +145,11 @@ def test_edge_ops_raise_no_warnings():
         am.relu(x).sum().backward()
         y = Tensor(0.0, requires_grad=True)
         (y ** 0).backward()
+
+
+def test_comparing_with_something_that_is_not_numbers_falls_back_to_identity():
+    t = Tensor([1.0, 2.0])
+    assert (t == None) is False and (t != "auto") is True  # noqa: E711
+    assert t in [None, "auto", t]
+    with pytest.raises(TypeError):
+        t < "a"

@@ -79,3 +79,10 @@ def test_assert_grad_close_shapes_and_nan():
 @given(arrays(shape=(3,), dtype="float32", away_from=(0.0,)))
 def test_float32_arrays_hold_float32_values(a):
     assert a.dtype == np.float32 and np.all(np.abs(a) >= np.float32(1e-3))
+
+
+def test_reachable_from_the_package_and_new_names_exported():
+    assert am.testing.assert_grad_close is assert_grad_close
+    for name in ["check_grad", "gradgradcheck", "GradcheckReport", "jacobian", "hessian", "vjp", "jvp",
+                 "value_and_grad"]:
+        assert name in am.__all__ and callable(getattr(am, name))

@@ -56,7 +56,8 @@ class Linear(Function):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         dx = dz @ w.T if need[0] else None                    # dx = dz·Wᵀ
-        x, dz = as_rows(x), as_rows(dz)                       # any batch axes as one
+        if x.ndim != 2:
+            x, dz = as_rows(x), as_rows(dz)                   # any batch axes as one
         dw = x.T @ dz if need[1] else None                    # dW = xᵀ·dz
         db = dz.sum(axis=0) if len(need) == 3 and need[2] else None  # db = Σ dz over the batch
         return (dx, dw) if len(need) == 2 else (dx, dw, db)

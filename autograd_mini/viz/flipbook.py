@@ -199,6 +199,9 @@ class Flipbook(list):
 
     title = "backward, step by step"
 
+    def __repr__(self) -> str:
+        return f"<Flipbook: {len(self)} frames, {self.title}>"
+
     def _repr_html_(self) -> str:
         from .html import InteractiveView
         return InteractiveView(list(self), title=self.title)._repr_html_() if self else ""

@@ -92,7 +92,7 @@ def draw_graph(tensor: Union[Tensor, Sequence[Tensor]], *, show_values: bool = T
     _check_precision(precision)
     view = GraphView(tensor, names=names, layer_of=layer_of if cluster_layers else None,
                      collapse=collapse, max_nodes=max_nodes, compact=compact, depth=depth)
-    blocked = blocked_edges(view, _grad_of) if show_grads else None
+    blocked = blocked_edges(view, _grad_of) if show_grads and view._any_grad(_grad_of) else None
     return view.draw(show_values=show_values, show_grads=show_grads, rankdir=rankdir,
                      max_elements=max_elements, show_grad_flow=show_grad_flow, title=title,
                      graph_attr=graph_attr, legend=legend, nested=True, precision=precision,

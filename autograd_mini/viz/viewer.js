@@ -10,8 +10,51 @@
   let nodeBoxes = null;                   // [{g, id, cx, cy}], measured on first need
   let hits = [], hitAt = -1;
 
+  // Zoomed far out, text is under ~4 px: not drawing it keeps panning big graphs smooth.
+  const FAR = 0.3;
   function apply() {
+    if (snap && !snap.box.hidden) {        // dragging a big graph: only its picture moves
+      snap.canvas.style.transform = `translate(${tx}px, ${ty}px)`;
+      return;
+    }
     stage.style.transform = `translate(${tx}px, ${ty}px) scale(${scale})`;
+    stage.classList.toggle("far", scale < FAR);
+    if (snap && snap.scale !== scale) { dropSnapshot(); planSnapshot(); }
+  }
+
+  // Big graphs (thousands of nodes) repaint slowly; while dragging, a picture of the graph at
+  // the current zoom moves instead (over a white box: the SVG underneath stays put until the
+  // drag ends), taken when the view has been still for a moment.
+  const BIG = 1500, MAX_PIXELS = 24e6;
+  let snap = null, snapTimer = 0;
+  function planSnapshot() {
+    clearTimeout(snapTimer);
+    if (stage.querySelectorAll("g.node").length >= BIG) snapTimer = setTimeout(takeSnapshot, 400);
+  }
+  async function takeSnapshot() {
+    const el = svg(); if (!el) return;
+    const [w, h] = size(el), at = scale;
+    const W = Math.ceil(w * at), H = Math.ceil(h * at);
+    if (W * H > MAX_PIXELS) { dropSnapshot(); return; }  // zoomed in: the live SVG pans fast enough
+    const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(el)], { type: "image/svg+xml" }));
+    try {
+      const img = new Image(); img.src = url; await img.decode();
+      if (at !== scale) return;             // zoomed meanwhile: a newer snapshot is planned
+      const box = document.createElement("div"), canvas = document.createElement("canvas");
+      box.id = "snapshot"; box.hidden = true; box.appendChild(canvas);
+      canvas.width = W; canvas.height = H;
+      canvas.getContext("2d").drawImage(img, 0, 0, W, H);
+      dropSnapshot();
+      view.appendChild(box);
+      snap = { box, canvas, scale: at };
+    } finally { URL.revokeObjectURL(url); }
+  }
+  function dropSnapshot() { if (snap) { snap.box.remove(); snap = null; } }
+  function showSnapshot(on) {
+    if (!snap) return;
+    snap.canvas.style.transform = `translate(${tx}px, ${ty}px)`;
+    snap.box.hidden = !on;
+    if (!on) apply();                       // the SVG catches up, once
   }
   function svg() { return stage.querySelector("svg"); }
   function size(el) {                     // the SVG's own size in CSS px (unscaled)
@@ -38,7 +81,9 @@
   // --- pan with the mouse, zoom with the wheel or the buttons ---------------------------
   let drag = null, moved = false;
   view.addEventListener("mousedown", (e) => {
-    drag = { x: e.clientX, y: e.clientY, tx, ty }; moved = false; view.classList.add("grabbing");
+    // (no "grabbing" cursor: a cursor change restyles every SVG element, 1 s on big graphs)
+    drag = { x: e.clientX, y: e.clientY, tx, ty }; moved = false;
+    if (snap && snap.scale === scale) showSnapshot(true);
   });
   window.addEventListener("mousemove", (e) => {
     if (!drag) return;
@@ -46,7 +91,10 @@
     if (Math.abs(dx) + Math.abs(dy) > 3) moved = true;
     tx = drag.tx + dx; ty = drag.ty + dy; apply();
   });
-  window.addEventListener("mouseup", () => { drag = null; view.classList.remove("grabbing"); });
+  window.addEventListener("mouseup", () => {
+    if (drag) showSnapshot(false);
+    drag = null;
+  });
   view.addEventListener("wheel", (e) => {
     e.preventDefault();
     const r = view.getBoundingClientRect();
@@ -165,6 +213,7 @@
       k = Math.max(0, Math.min(frames.length - 1, i));
       stage.innerHTML = frames[k];
       nodeBoxes = null; hits = []; hitAt = -1; tip.hidden = true;
+      dropSnapshot(); planSnapshot();
       $("pos").textContent = `${k + 1} / ${frames.length}`;
     };
     $("prev").onclick = () => show(k - 1);
@@ -178,6 +227,7 @@
     show(0);
   }
   fit();
+  planSnapshot();
   document.body.dataset.readyMs = Math.round(performance.now());  // since navigation began
   document.body.dataset.ready = "1";        // for tests and scripts: the view is set up
 })();
