@@ -289,6 +289,8 @@ class LivePlot(Callback):
         super().__init__()
         if every_seconds < 0:
             raise ValueError(f"LivePlot(every_seconds=...) must be at least 0, got {every_seconds}")
+        from .plots import require_matplotlib
+        require_matplotlib()  # say so now, not after training
         self.keys, self.path, self.every_seconds = keys, path, float(every_seconds)
         self.logy, self.diagram = logy, diagram
         self.figure = None

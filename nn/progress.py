@@ -145,11 +145,16 @@ class Progress:
         """Redraw the live line (throttled: a batch takes microseconds, a redraw much longer)."""
         if not self.live or step >= self.steps:
             return
+        if self._due():
+            self._update(self._line(step, logs))
+
+    def _due(self) -> bool:
+        """Time for the next redraw? (and if so, the clock starts again)"""
         now = time.perf_counter()
         if now - self._last < (REDRAW_EVERY if self.mode == "terminal" else UPDATE_EVERY):
-            return
+            return False
         self._last = now
-        self._update(self._line(step, logs))
+        return True
 
     def epoch_end(self, epoch: int, logs: dict) -> None:
         if self.mode == "silent":
@@ -164,9 +169,7 @@ class Progress:
             self._write(self._permanent(elapsed, logs) + "\n")  # evaluate/predict: one line
         elif self.mode in ("terminal", "log") and self._shown(epoch):
             self._print_permanent(epoch, elapsed, logs)
-        elif self.live and time.perf_counter() - self._last >= (REDRAW_EVERY if self.mode == "terminal"
-                                                                 else UPDATE_EVERY):
-            self._last = time.perf_counter()
+        elif self.live and self._due():
             self._update(self._line(self.steps, logs))
         self._run += 1
 
@@ -248,6 +251,8 @@ class Progress:
 
 
 def _html(line: str, fraction: float | None) -> str:
+    """The notebook's view of a line: a real progress bar in place of the text one."""
     bar = "" if fraction is None else (f'<progress value="{fraction:.3f}" max="1" '
                                        f'style="width:12em;vertical-align:middle;margin-right:0.6em"></progress>')
+    line = re.sub(r" [━╌]{%d} " % BAR_WIDTH, " · ", line) if fraction is not None else line
     return f'<div style="font-family:monospace;white-space:pre">{bar}{html.escape(line)}</div>'

@@ -1,5 +1,6 @@
 """nn.callbacks.LivePlot: curves redrawn in place in a notebook (a real kernel), a file in a script."""
 import base64
+import sys
 
 import numpy as np
 import pytest
@@ -36,6 +37,12 @@ def test_keys_pick_curves_and_bad_arguments_are_named(tmp_path):
     assert len(live.figure.axes) == 1 and not list(tmp_path.iterdir())
     with pytest.raises(ValueError, match=r"every_seconds=\.\.\.\) must be at least 0, got -1"):
         LivePlot(every_seconds=-1)
+
+
+def test_without_matplotlib_it_says_so_before_training(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match=r'pip install "autograd_mini\[plot\]"'):
+        LivePlot()
 
 
 def test_in_a_notebook_one_picture_is_updated_in_place(tmp_path):

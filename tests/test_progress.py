@@ -120,3 +120,12 @@ def test_in_a_notebook_output_redirected_to_a_file_gets_the_log(cells):
     from jupyter_kernel import text_lines
     assert text_lines(cells[0][6].outputs) == [
         "Training 500 epochs; not a terminal, so showing every 50th (verbose=2 shows all, verbose=0 none)"]
+
+
+def test_the_notebook_line_as_html_has_a_real_progress_bar_instead_of_the_text_one():
+    from nn.progress import BAR_WIDTH, _html
+    line = "Epoch 237/500 · 3/5 " + "━" * 9 + "╌" * (BAR_WIDTH - 9) + " 0.2s left - loss: 0.4512"
+    html = _html(line, 0.47)
+    assert '<progress value="0.470" max="1"' in html and "━" not in html
+    assert "Epoch 237/500 · 3/5 · 0.2s left - loss: 0.4512" in html
+    assert "<progress" not in _html("500 epochs in 0.3s (674us/epoch) - loss: 0.3615", None)   # the summary
