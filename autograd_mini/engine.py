@@ -195,6 +195,6 @@ def _accumulate_grad(tensor: Tensor, grad) -> None:
     if isinstance(grad, Tensor):  # create_graph: keep the gradient differentiable
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
     elif tensor.grad is None:
-        tensor.grad = Tensor._make(np.array(grad, dtype=tensor.data.dtype), None)
+        tensor.grad = Tensor._make(grad.astype(tensor.data.dtype), None)  # astype copies
     else:
         tensor.grad = Tensor._make((tensor.grad.data + grad).astype(tensor.data.dtype, copy=False), None)

@@ -143,7 +143,15 @@ def _row(c: InputCheck) -> list[str]:
         status += f" ({c.kinks} at a kink)"
     return [c.label, str(c.shape), f"{c.max_abs_error:.3g}", f"{c.max_rel_error:.3g}",
             "-" if c.worst_index is None else str(c.worst_index),
-            f"{c.analytic:.6g}", f"{c.numeric:.6g}", status, "-" if c.taylor is None else str(c.taylor)]
+            f"{c.analytic:.6g}", f"{c.numeric:.6g}", status, _taylor_cell(c)]
+
+
+def _taylor_cell(c: InputCheck) -> str:
+    if c.taylor is None:
+        return "-"
+    if c.kinks and c.taylor.verdict == "h":  # the sweep's direction crosses the kinks the table found
+        return f"h (slope {c.taylor.slope:.2f}, kinks)"
+    return str(c.taylor)
 
 
 def gradcheck(f: Callable[..., Tensor], inputs, *, eps: float | None = None, atol: float = 1e-5,

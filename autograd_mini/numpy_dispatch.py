@@ -56,7 +56,8 @@ def array_function(func, types, args: tuple, kwargs: dict):
     if func in _PIECEWISE_CONSTANT:
         return func(*_numbers(args), **_numbers(kwargs))
     rule = _FUNCTIONS.get(func)
-    if rule is not None and args and isinstance(args[0], Tensor) or func in (np.where, np.dot):
+    # np.where and np.dot take a Tensor at any position; the others operate on their first argument
+    if rule is not None and (func in (np.where, np.dot) or (args and isinstance(args[0], Tensor))):
         return rule(*args, **kwargs)
     return _on_numbers(_numpy_name(func), func, args, kwargs)
 

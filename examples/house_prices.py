@@ -5,7 +5,8 @@ update computed by hand -- θ := θ − α·∂J/∂θ -- next to the library's.
 
     python examples/house_prices.py [--out DIR] [--quick]
 """
-from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
+import argparse
+from pathlib import Path
 
 import numpy as np
 
@@ -14,8 +15,20 @@ from nn import Dense, Sequential
 from nn import plots
 
 
+def parse_arguments(argv=None) -> argparse.Namespace:
+    """--out DIR for the figures (default ./outputs), --quick for a short run (what the tests use)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
+                        help="folder for the figures (default: ./outputs)")
+    parser.add_argument("--quick", action="store_true", help="a short run with fewer epochs (what the tests use)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    return args
+
+
 def main(argv=None):
-    run = Run(__doc__, argv)
+    args = parse_arguments(argv)
+    out, results = args.out, {}
     nn.utils.set_random_seed(0)
 
     # --- the seed's program (keras.Sequential -> nn.Sequential) -----------------------------
@@ -37,7 +50,7 @@ def main(argv=None):
     dJ_dtheta1 = np.float32(2) / n * np.sum((h - y) * x)      # ∂J/∂θ1 = (2/n) Σ (h − y)·x
     hand = (theta0 - alpha * dJ_dtheta0, theta1 - alpha * dJ_dtheta1)
 
-    run.results["explained"] = explain_first_step(model, x, y, (dJ_dtheta0, dJ_dtheta1))
+    results["explained"] = explain_first_step(model, x, y, (dJ_dtheta0, dJ_dtheta1))
     first = model.fit(num_of_flats, price_of_house, epochs=1, verbose=0)
     kernel1, bias1 = model.get_weights()
     lib = (float(bias1[0]), float(kernel1[0, 0]))
@@ -48,9 +61,9 @@ def main(argv=None):
     print(f"  {'by hand: θj := θj − α·∂J/∂θj':32s} {hand[0]:14.4f} {hand[1]:14.4f}")
     print(f"  {'model.fit(epochs=1)':32s} {lib[0]:14.4f} {lib[1]:14.4f}")
     print(f"  J(θ) at the start = {J:.6g} (fit's loss for epoch 1: {first.history['loss'][0]:.6g})")
-    run.report("hand_update_matches", bool(np.allclose(hand, lib, rtol=1e-5, atol=1e-3)),
-               "  same update: " + str(bool(np.allclose(hand, lib, rtol=1e-5, atol=1e-3))))
-    run.results.update(hand_theta=[float(v) for v in hand], fit_theta=list(lib), first_loss=float(J))
+    results["hand_update_matches"] = bool(np.allclose(hand, lib, rtol=1e-5, atol=1e-3))
+    print(f"  same update: {results['hand_update_matches']}")
+    results.update(hand_theta=[float(v) for v in hand], fit_theta=list(lib), first_loss=float(J))
     print("  (the tutorial's θj := θj + α Σ (y − h)·xj is the same rule with the factor 2/n "
           "folded into α)")
 
@@ -60,15 +73,15 @@ def main(argv=None):
     losses = first.history["loss"] + rest.history["loss"]
     price = float(model.predict([10.0], verbose=0)[0, 0])
     kernel, bias = model.get_weights()
-    run.report("price_10_flats", price, f"model.predict([10.0]) after {epochs} epochs: {price:.2f}"
-               f"   (Keras: 99711.77)")
-    run.report("weight", float(kernel[0, 0]), f"  = 10 × w + b = 10 × {kernel[0, 0]:.4f} + {bias[0]:.4f}")
-    run.report("bias", float(bias[0]), f"  final loss (MSE): {losses[-1]:.2f}")
-    run.results["final_loss"] = float(losses[-1])
+    results.update(price_10_flats=price, weight=float(kernel[0, 0]), bias=float(bias[0]),
+                   final_loss=float(losses[-1]))
+    print(f"model.predict([10.0]) after {epochs} epochs: {price:.2f}   (Keras: 99711.77)")
+    print(f"  = 10 × w + b = 10 × {kernel[0, 0]:.4f} + {bias[0]:.4f}")
+    print(f"  final loss (MSE): {losses[-1]:.2f}")
 
     # --- figures ------------------------------------------------------------------------------
     plots.plot_history({"loss": losses}, logy=True, title="House prices: MSE per epoch (SGD, α = 0.01)",
-                       loss_label="MSE", path=run.path("house_prices_loss.png"), figsize=(6, 3.4))
+                       loss_label="MSE", path=out / "house_prices_loss.png", figsize=(6, 3.4))
     fig = plots.plot_fit(num_of_flats, price_of_house, model, xs=np.linspace(0, 11, 50),
                          data_label="training data", curve_label=f"price = {kernel[0, 0]:.1f}·flats + {bias[0]:.1f}",
                          xlabel="number of flats", ylabel="price", title="One linear neuron, 500 epochs of SGD")
@@ -77,8 +90,10 @@ def main(argv=None):
     ax.annotate(f"10 flats → {price:,.2f}", (10, price), xytext=(-130, -5), textcoords="offset points",
                 arrowprops=dict(arrowstyle="->"))
     ax.legend(frameon=False, fontsize=8)
-    plots.savefig(fig, run.path("house_prices_fit.png"))
-    return run.done()
+    plots.savefig(fig, out / "house_prices_fit.png")
+    for path in sorted(out.glob("house_prices_*")):
+        print(f"wrote {path}")
+    return results
 
 
 # --- under the hood: am.explain derives ∂J/∂θ0 and ∂J/∂θ1 of the first step, term by term ------

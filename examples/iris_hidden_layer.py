@@ -8,8 +8,8 @@ epochs, and the talk's neuron-level diagram of the network.
 
     python examples/iris_hidden_layer.py [--out DIR] [--quick]
 """
-from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
-from _talk_model import logistic_regression
+import argparse
+from pathlib import Path
 
 import numpy as np
 
@@ -20,8 +20,20 @@ from nn.datasets import load_iris
 from nn.diagram import plot_model
 
 
+def parse_arguments(argv=None) -> argparse.Namespace:
+    """--out DIR for the figures (default ./outputs), --quick for a short run (what the tests use)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
+                        help="folder for the figures (default: ./outputs)")
+    parser.add_argument("--quick", action="store_true", help="a short run with fewer epochs (what the tests use)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    return args
+
+
 def main(argv=None):
-    run = Run(__doc__, argv)
+    args = parse_arguments(argv)
+    out, results = args.out, {}
     iris = load_iris()
     X = iris.data[:, 3]                                      # petal width (cm)
     is_versicolor = (iris.target == 1).astype("float32")
@@ -29,17 +41,21 @@ def main(argv=None):
 
     # --- logistic regression: stuck at 2/3 --------------------------------------------------------
     nn.set_random_seed(0)
-    logistic = logistic_regression()                         # the talk's model (examples/_talk_model.py)
-    logistic.fit(X, is_versicolor, epochs=run.epochs(500, 100), verbose=0)
+    # the talk's Keras model: one Dense unit and a sigmoid, binary cross-entropy, plain SGD
+    logistic = Sequential()
+    logistic.add(Dense(1, input_dim=1))
+    logistic.add(Activation("sigmoid"))
+    logistic.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    logistic.fit(X, is_versicolor, epochs=100 if args.quick else 500, verbose=0)
     loss, accuracy = logistic.evaluate(X, is_versicolor, verbose=0)
     p_max = float(logistic.predict(X, verbose=0).max())
     print(f"logistic regression: loss {loss:.4f}, accuracy {accuracy:.4f} "
           f"(= 100/150: every flower called 'not versicolor'; highest probability {p_max:.3f} < 0.5)")
     logistic_accuracy = float(accuracy)
-    run.results.update(logistic_loss=float(loss), logistic_accuracy=logistic_accuracy, logistic_p_max=p_max)
+    results.update(logistic_loss=float(loss), logistic_accuracy=logistic_accuracy, logistic_p_max=p_max)
     plots.plot_probability_curve(X, is_versicolor, {"logistic regression": logistic}, class_names=names,
                                  xlabel="petal width (cm)", title=f"A sigmoid cannot make a bump: "
-                                 f"accuracy {accuracy:.3f}", path=run.path("versicolor_logistic.png"))
+                                 f"accuracy {accuracy:.3f}", path=out / "versicolor_logistic.png")
 
     # --- the hidden layer ---------------------------------------------------------------------------
     nn.set_random_seed(0)
@@ -49,9 +65,9 @@ def main(argv=None):
     model.add(Dense(1))
     model.add(Activation("sigmoid"))
     # The talk: Adam at its default rate and 1800 epochs; --quick takes a 10x rate for 300.
-    optimizer = nn.optimizers.Adam(learning_rate=0.01) if run.quick else "adam"
+    optimizer = nn.optimizers.Adam(learning_rate=0.01) if args.quick else "adam"
     model.compile(loss="binary_crossentropy", optimizer=optimizer, metrics=["accuracy"])
-    every = run.epochs(300, 50)
+    every = 50 if args.quick else 300
     stages = []
     for stage in range(1, 7):
         model.fit(X, is_versicolor, epochs=every, verbose=0)
@@ -59,16 +75,17 @@ def main(argv=None):
         stages.append((stage * every, float(loss), float(accuracy), model.get_weights()))
         print(f"after {stage * every:4d} epochs: loss {loss:.4f}, accuracy {accuracy:.4f}")
     talk_epochs = stages[-1][0]
-    more = run.epochs(1800, 0)                              # then keep going: the bump sharpens
+    more = 0 if args.quick else 1800                              # then keep going: the bump sharpens
     if more:
         model.fit(X, is_versicolor, epochs=more, verbose=0)
     loss, accuracy = model.evaluate(X, is_versicolor, verbose=0)
     total = talk_epochs + more
     if more:
         print(f"after {total:4d} epochs: loss {loss:.4f}, accuracy {accuracy:.4f}")
-    run.results.update(hidden_loss=float(loss), hidden_accuracy=float(accuracy), hidden_epochs=total,
+    results.update(hidden_loss=float(loss), hidden_accuracy=float(accuracy), hidden_epochs=total,
                        stages=[s[:3] for s in stages])
-    run.report("params", model.count_params(), f"parameters: {model.count_params()} "
+    results["params"] = model.count_params()
+    print(f"parameters: {model.count_params()} "
                f"(3 × (w, b) in the hidden layer + w1, w2, w3, B)")
 
     viewer = Sequential([Dense(3, input_dim=1), Activation("sigmoid"), Dense(1), Activation("sigmoid")])
@@ -79,18 +96,20 @@ def main(argv=None):
                                      xlabel="petal width (cm)", legend=i == 0, legend_loc="upper right",
                                      title=f"{epochs} epochs: loss {stage_loss:.3f}, acc {stage_accuracy:.3f}")
     fig.suptitle("Dense(3) → sigmoid → Dense(1) → sigmoid learning P(versicolor | petal width)")
-    plots.savefig(fig, run.path("versicolor_hidden_frames.png"))
+    plots.savefig(fig, out / "versicolor_hidden_frames.png")
     curves = {f"hidden layer, {total} epochs, accuracy {accuracy:.3f}": model,
               f"logistic regression, accuracy {logistic_accuracy:.3f}": logistic}
     plots.plot_probability_curve(X, is_versicolor, curves,
                                  class_names=names, xlabel="petal width (cm)", title="The hidden layer "
-                                 "learns the bump", path=run.path("versicolor_hidden.png"))
+                                 "learns the bump", path=out / "versicolor_hidden.png")
 
     # --- the talk's picture of the network: one node per neuron, with the learned weights --------
     diagram = plot_model(model, detail="neurons", show_weights=True)
-    run.path("versicolor_network.svg").write_bytes(diagram.pipe(format="svg"))
-    run.results["hidden_units"] = hidden_unit_curves(model, X, is_versicolor, run.path("versicolor_hidden_units.png"))
-    return run.done()
+    (out / "versicolor_network.svg").write_bytes(diagram.pipe(format="svg"))
+    results["hidden_units"] = hidden_unit_curves(model, X, is_versicolor, out / "versicolor_hidden_units.png")
+    for path in sorted(out.glob("versicolor_*")):
+        print(f"wrote {path}")
+    return results
 
 
 # --- under the hood: what each hidden unit computes --------------------------------------------

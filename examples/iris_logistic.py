@@ -6,12 +6,13 @@ w = 3 and b = −5, next to the learned ones.
 
     python examples/iris_logistic.py [--out DIR] [--quick]
 """
-from _common import Run, affine  # first: repo on sys.path, headless plots, one BLAS thread
-from _talk_model import logistic_regression
+import argparse
+from pathlib import Path
 
 import numpy as np
 
 import nn
+from nn import Activation, Dense, Sequential
 from nn import plots
 from nn.datasets import load_iris
 
@@ -21,8 +22,25 @@ def sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
 
+def affine(w: float, b: float, digits: int = 2) -> str:
+    """``w·x + b`` as text with a real minus sign: affine(1.5, -2.4) -> '1.50·x − 2.40'."""
+    return f"{w:.{digits}f}·x {'−' if b < 0 else '+'} {abs(b):.{digits}f}"
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    """--out DIR for the figures (default ./outputs), --quick for a short run (what the tests use)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
+                        help="folder for the figures (default: ./outputs)")
+    parser.add_argument("--quick", action="store_true", help="a short run with fewer epochs (what the tests use)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    return args
+
+
 def main(argv=None):
-    run = Run(__doc__, argv)
+    args = parse_arguments(argv)
+    out, results = args.out, {}
     nn.utils.set_random_seed(0)
     iris = load_iris()
     X = iris.data[:, 3]                                     # petal width (cm)
@@ -37,10 +55,13 @@ def main(argv=None):
                                      class_names=("not virginica", "virginica"), xlabel="petal width",
                                      ax=ax, legend=False, title=f"sigmoid({affine(w, b, digits=0)})")
     fig.suptitle("Fitting by hand: change w to squeeze the curve, b to shift it (w=3, b=−5 fits)")
-    plots.savefig(fig, run.path("iris_by_hand.png"))
+    plots.savefig(fig, out / "iris_by_hand.png")
 
-    # --- the talk's Keras model (examples/_talk_model.py) ----------------------------------------
-    model = logistic_regression()                           # Dense(1) + sigmoid, cross-entropy, SGD
+    # --- the talk's Keras model ----------------------------------------------------------------
+    model = Sequential()
+    model.add(Dense(1, input_dim=1))
+    model.add(Activation("sigmoid"))
+    model.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
     history = model.fit(X, is_virginica, epochs=500, verbose=0)
     loss, accuracy = model.evaluate(X, is_virginica, verbose=0)
     learned = model.get_weights()
@@ -54,7 +75,7 @@ def main(argv=None):
     print(f"{'':12s} {'w':>7s} {'b':>7s} {'loss':>7s} {'accuracy':>9s}  boundary (p = 0.5 at x = −b/w)")
     print(f"{'learned':12s} {w:7.3f} {b:7.3f} {loss:7.4f} {accuracy:9.4f}  {-b / w:.3f} cm")
     print(f"{'by hand':12s} {3.0:7.3f} {-5.0:7.3f} {hand_loss:7.4f} {hand_accuracy:9.4f}  {5 / 3:.3f} cm")
-    run.results.update(w=w, b=b, loss=float(loss), accuracy=float(accuracy),
+    results.update(w=w, b=b, loss=float(loss), accuracy=float(accuracy),
                        hand_loss=float(hand_loss), hand_accuracy=float(hand_accuracy))
 
     plots.plot_probability_curve(
@@ -62,11 +83,13 @@ def main(argv=None):
         {f"learned: sigmoid({affine(w, b)}), accuracy {accuracy:.3f}": model,
          f"by hand: sigmoid(3·x − 5), accuracy {hand_accuracy:.3f}": lambda x: sigmoid(3 * x - 5)},
         class_names=("not virginica", "virginica"), xlabel="petal width (cm)",
-        title="P(virginica | petal width) over the histogram", path=run.path("iris_logistic.png"))
+        title="P(virginica | petal width) over the histogram", path=out / "iris_logistic.png")
     plots.plot_history(history, title="Training (SGD, 500 epochs)", loss_label="binary cross-entropy",
-                       path=run.path("iris_logistic_history.png"))
-    run.results.update(penalty_and_gradient_curves(run.path("iris_ce_vs_mse.png")))
-    return run.done()
+                       path=out / "iris_logistic_history.png")
+    results.update(penalty_and_gradient_curves(out / "iris_ce_vs_mse.png"))
+    for path in sorted(out.glob("iris_*")):
+        print(f"wrote {path}")
+    return results
 
 
 # --- under the hood: cross-entropy's penalty and gradient against MSE's ---------------------------

@@ -7,12 +7,13 @@ while the loss still slopes, and fit walks down the loss.
 
     python examples/loss_landscape.py [--out DIR] [--quick]
 """
-from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
-from _talk_model import logistic_regression
+import argparse
+from pathlib import Path
 
 import numpy as np
 
 import nn
+from nn import Activation, Dense, Sequential
 from nn import plots
 from nn.callbacks import WeightHistory
 from nn.datasets import load_iris
@@ -30,21 +31,37 @@ def landscape(x, y, W, B):
     return loss, accuracy
 
 
+def parse_arguments(argv=None) -> argparse.Namespace:
+    """--out DIR for the figures (default ./outputs), --quick for a short run (what the tests use)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
+                        help="folder for the figures (default: ./outputs)")
+    parser.add_argument("--quick", action="store_true", help="a short run with fewer epochs (what the tests use)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    return args
+
+
 def main(argv=None):
-    run = Run(__doc__, argv)
+    args = parse_arguments(argv)
+    out, results = args.out, {}
     nn.utils.set_random_seed(0)
     iris = load_iris()
     x = iris.data[:, 3].astype(np.float64)
     y = (iris.target == 2).astype(np.float64)
 
-    W, B, _ = plots.grid_eval(lambda w, b: w, (-10, 10), (-10, 10), n=41 if run.quick else 121)
+    W, B, _ = plots.grid_eval(lambda w, b: w, (-10, 10), (-10, 10), n=41 if args.quick else 121)
     loss_grid, accuracy_grid = landscape(x, y, W, B)
 
     # --- the talk's training run: start at (−9, −9), look every 25 epochs ----------------------
-    model = logistic_regression()                            # the talk's model (examples/_talk_model.py)
+    # the talk's Keras model: one Dense unit and a sigmoid, binary cross-entropy, plain SGD
+    model = Sequential()
+    model.add(Dense(1, input_dim=1))
+    model.add(Activation("sigmoid"))
+    model.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
     model.set_weights([np.array([[-9.0]]), np.array([-9.0])])
     path = WeightHistory(every=25)
-    epochs = run.epochs(1500, 500)
+    epochs = 500 if args.quick else 1500
     history = model.fit(iris.data[:, 3], y, epochs=epochs, verbose=0, callbacks=[path])
     trajectory = path.flat()                                 # rows of (w, b)
     path_loss, path_accuracy = landscape(x, y, trajectory[:, 0], trajectory[:, 1])
@@ -63,7 +80,7 @@ def main(argv=None):
           f"accuracy {path_accuracy[-1]:.4f}  (the talk picked w = 3, b = −5 by hand)")
     decreasing = bool(np.all(np.diff(path_loss) <= 1e-6))
     print(f"the loss decreases at every recorded step: {decreasing}")
-    run.results.update(start_loss=float(path_loss[0]), start_accuracy=float(path_accuracy[0]),
+    results.update(start_loss=float(path_loss[0]), start_accuracy=float(path_accuracy[0]),
                        flat_epochs=int(path.epochs[flat - 1]), flat_share=share,
                        end_w=float(w), end_b=float(b), end_loss=float(path_loss[-1]),
                        end_accuracy=float(path_accuracy[-1]), loss_decreasing=decreasing,
@@ -77,13 +94,15 @@ def main(argv=None):
     plots.plot_landscape(W, B, loss_grid, trajectory=trajectory, zlabel="binary cross-entropy", log=True,
                          ax=right, trajectory_label="every 25 epochs", title="loss: a slope everywhere")
     fig.suptitle(f"sigmoid(w·x + b) on iris petal width: SGD from (−9, −9), {epochs} epochs")
-    plots.savefig(fig, run.path("loss_landscape.png"))
+    plots.savefig(fig, out / "loss_landscape.png")
     plots.plot_series({"loss (binary cross-entropy)": path_loss, "accuracy": path_accuracy},
                       x=path.epochs, xlabel="epoch", ylabel="value along the path", marker="o",
                       title="Along the path: the loss falls while the accuracy waits",
-                      path=run.path("loss_landscape_path.png"))
-    run.results.update(mse_beside_cross_entropy(x, y, run.path("loss_landscape_mse_vs_ce.png")))
-    return run.done()
+                      path=out / "loss_landscape_path.png")
+    results.update(mse_beside_cross_entropy(x, y, out / "loss_landscape_mse_vs_ce.png"))
+    for path in sorted(out.glob("loss_landscape*")):
+        print(f"wrote {path}")
+    return results
 
 
 # --- under the hood: MSE's landscape beside cross-entropy's, with gradient arrows ----------------

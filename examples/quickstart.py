@@ -6,8 +6,8 @@ loss -- values and gradients on every node -- and the training curves.
 
     python examples/quickstart.py [--out DIR] [--quick]
 """
-from _common import Run, affine  # first: repo on sys.path, headless plots, one BLAS thread
-from _talk_model import logistic_regression
+import argparse
+from pathlib import Path
 
 import graphviz
 import numpy as np
@@ -15,31 +15,51 @@ import numpy as np
 import autograd_mini as am
 from autograd_mini.viz.graph import retain_grads
 import nn
+from nn import Activation, Dense, Sequential
 from nn import plots
 from nn.datasets import load_iris
 
 
+def affine(w: float, b: float, digits: int = 2) -> str:
+    """``w·x + b`` as text with a real minus sign: affine(1.5, -2.4) -> '1.50·x − 2.40'."""
+    return f"{w:.{digits}f}·x {'−' if b < 0 else '+'} {abs(b):.{digits}f}"
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    """--out DIR for the figures (default ./outputs), --quick for a short run (what the tests use)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
+                        help="folder for the figures (default: ./outputs)")
+    parser.add_argument("--quick", action="store_true", help="a short run with fewer epochs (what the tests use)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    return args
+
+
 def main(argv=None):
-    run = Run(__doc__, argv)
+    args = parse_arguments(argv)
+    out, results = args.out, {}
     nn.utils.set_random_seed(0)
 
     iris = load_iris()
     petal_width = iris.data[:, 3]                          # (150,) in cm
     is_virginica = (iris.target == 2).astype("float32")    # 1 for virginica, else 0
 
-    # --- the talk's Keras model, unchanged (examples/_talk_model.py) ------------------------------
-    model = logistic_regression()                          # Dense(1) + sigmoid, cross-entropy, SGD
+    # --- the talk's Keras model, unchanged ---------------------------------------------------------
+    model = Sequential()
+    model.add(Dense(1, input_dim=1))
+    model.add(Activation("sigmoid"))
+    model.compile(loss="binary_crossentropy", optimizer="sgd", metrics=["accuracy"])
     history = model.fit(petal_width, is_virginica, epochs=500, verbose=0)
 
     loss, accuracy = model.evaluate(petal_width, is_virginica, verbose=0)
     kernel, bias = model.get_weights()                     # numpy copies: shapes (1, 1) and (1,)
     w, b = float(kernel[0, 0]), float(bias[0])
     line = affine(w, b, digits=3)
-    run.report("loss", float(loss))
-    run.report("accuracy", float(accuracy),
-               f"accuracy: {accuracy:.4f}  ({round(accuracy * 150)}/150 irises classified right)")
-    run.report("w", w, f"learned: P(virginica | petal width x) = sigmoid({line})")
-    run.results["b"] = b
+    results.update(loss=float(loss), accuracy=float(accuracy), w=w, b=b)
+    print(f"loss: {loss:.4f}")
+    print(f"accuracy: {accuracy:.4f}  ({round(accuracy * 150)}/150 irises classified right)")
+    print(f"learned: P(virginica | petal width x) = sigmoid({line})")
 
     # --- open the hood: the same computation on autograd_mini Tensors ----------------------------
     # Four flowers, one forward pass through the model, the loss, backward.
@@ -56,12 +76,12 @@ def main(argv=None):
     print(f"hood: 4 flowers, x = {', '.join(f'{v:.1f}' for v in petal_width[rows])} cm, "
           f"p = {', '.join(f'{v:.3f}' for v in p.data.ravel())}, loss = {float(batch_loss.data):.4f}")
     print(f"      ∂loss/∂w = {dw:+.4f}, ∂loss/∂b = {db:+.4f}  (dense.kernel.grad, dense.bias.grad)")
-    run.results["hood_grads"] = [dw, db]
+    results["hood_grads"] = [dw, db]
     graph = am.draw_graph(batch_loss, show_values=True, show_grads=True)
     try:
-        run.path("quickstart_graph.svg").write_bytes(graph.pipe(format="svg"))
+        (out / "quickstart_graph.svg").write_bytes(graph.pipe(format="svg"))
     except graphviz.ExecutableNotFound as err:             # no renderer: keep the DOT text
-        run.path("quickstart_graph.gv").write_text(graph.source, encoding="utf-8")
+        (out / "quickstart_graph.gv").write_text(graph.source, encoding="utf-8")
         print(f"graph saved as DOT text only: {err}")
 
     # --- figures (matplotlib: pip install "autograd_mini[plot]") ----------------------------------
@@ -69,15 +89,19 @@ def main(argv=None):
         plots.require_matplotlib()
     except ImportError as err:
         print(f"no figures: {err}")
-        return run.done()
+        for path in sorted(out.glob("quickstart_*")):
+            print(f"wrote {path}")
+        return results
     plots.plot_history(history, loss_label="binary cross-entropy",
                        title=f"Logistic regression on petal width: loss {loss:.3f}, accuracy {accuracy:.3f}",
-                       path=run.path("quickstart_history.png"))
+                       path=out / "quickstart_history.png")
     plots.plot_probability_curve(
         petal_width, is_virginica, {f"sigmoid({line})": model},
         class_names=("not virginica", "virginica"), xlabel="petal width (cm)",
-        title="P(virginica | petal width)", path=run.path("quickstart_probability.png"))
-    return run.done()
+        title="P(virginica | petal width)", path=out / "quickstart_probability.png")
+    for path in sorted(out.glob("quickstart_*")):
+        print(f"wrote {path}")
+    return results
 
 
 if __name__ == "__main__":

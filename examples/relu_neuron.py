@@ -8,7 +8,8 @@ below 0, weights that never move, and ``nn.dead_relu_units`` saying why.
 
     python examples/relu_neuron.py [--out DIR] [--quick]
 """
-from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
+import argparse
+from pathlib import Path
 
 import numpy as np
 
@@ -47,8 +48,20 @@ def weights_text(model):
     return f"w0: {kernel[0, 0]:.2f}, w1: {bias[0]:.2f}"
 
 
+def parse_arguments(argv=None) -> argparse.Namespace:
+    """--out DIR for the figures (default ./outputs), --quick for a short run (what the tests use)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
+                        help="folder for the figures (default: ./outputs)")
+    parser.add_argument("--quick", action="store_true", help="a short run with fewer epochs (what the tests use)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    return args
+
+
 def main(argv=None):
-    run = Run(__doc__, argv)
+    args = parse_arguments(argv)
+    out, results = args.out, {}
     x = np.linspace(0, 3, 31).astype("float32")
     y = f(x).astype("float32")
     X_train, Y_train = np.array(x, ndmin=2).T, np.array(y, ndmin=2).T   # as in the tutorial
@@ -56,14 +69,15 @@ def main(argv=None):
     # --- the tutorial's neuron ------------------------------------------------------------------
     nn.set_random_seed(0)
     model = make_neuron()
-    run.report("initial", weights_text(model), f"neural net initialized with weights {weights_text(model)}")
-    epochs = run.epochs(2000, 400)
-    snapshots = WeightHistory(every=epochs // run.epochs(20, 8))     # 21 frames (9 with --quick)
+    results["initial"] = weights_text(model)
+    print(f"neural net initialized with weights {weights_text(model)}")
+    epochs = 400 if args.quick else 2000
+    snapshots = WeightHistory(every=epochs // (8 if args.quick else 20))     # 21 frames (9 with --quick)
     history = model.fit(X_train, Y_train, epochs=epochs, verbose=0, callbacks=[snapshots])
     kernel, bias = model.get_weights()
-    run.report("trained", weights_text(model), f"neural net weights after training {weights_text(model)}"
-               f"   (the true line: w0 = 2, w1 = −2)")
-    run.results.update(w=float(kernel[0, 0]), b=float(bias[0]), final_loss=float(history.history["loss"][-1]))
+    results["trained"] = weights_text(model)
+    print(f"neural net weights after training {weights_text(model)}   (the true line: w0 = 2, w1 = −2)")
+    results.update(w=float(kernel[0, 0]), b=float(bias[0]), final_loss=float(history.history["loss"][-1]))
     print(f"training error (MSE) after {epochs} epochs: {history.history['loss'][-1]:.5f}")
 
     # predictions frame by frame: put each snapshot's weights back into a model and predict
@@ -84,7 +98,7 @@ def main(argv=None):
     for i, (ax, frame) in enumerate(zip(axes, strip)):
         draw(ax, *frame, legend=i == 0)
     fig.suptitle("One ReLU neuron learning f(x) = max(0, 2·(x − 1))")
-    plots.savefig(fig, run.path("relu_neuron_frames.png"))
+    plots.savefig(fig, out / "relu_neuron_frames.png")
     movie = plots.plot_fit(x, y, {"ReLU(w0·x + w1)": lambda v: v * 0}, xs=xs, ylim=(-0.2, 4.2),
                            figsize=(4.2, 3.0))
     line, ax = movie.axes[0].lines[-1], movie.axes[0]
@@ -93,11 +107,11 @@ def main(argv=None):
         epoch, weights, pred = frames[i]
         line.set_ydata(pred)
         ax.set_title(f"epoch {epoch}: w0 {weights[0][0, 0]:.2f}, w1 {weights[1][0]:.2f}")
-    plots.animate(movie, update, len(frames), run.path("relu_neuron_training.gif"), fps=6)
+    plots.animate(movie, update, len(frames), out / "relu_neuron_training.gif", fps=6)
 
     # --- training error per iteration: small batches jitter, the full batch does not ----------
     curves = {}
-    iterations = run.epochs(1500, 300)
+    iterations = 300 if args.quick else 1500
     for batch_size in (32, 1):
         nn.set_random_seed(0)
         neuron = make_neuron()
@@ -108,7 +122,7 @@ def main(argv=None):
         ups = int(np.sum(np.diff(errors.errors[:iterations]) > 0))
         label = f"batch_size={batch_size}" + (" (all 31 samples)" if batch_size >= len(x) else "")
         curves[f"{label}: error rose in {ups} of {iterations} updates"] = errors.errors[:iterations]
-        run.results[f"error_increases_batch{batch_size}"] = ups
+        results[f"error_increases_batch{batch_size}"] = ups
         print(f"{label}: the training error went up in {ups} of the first {iterations} weight updates")
     fig, (left, right) = plots.subplots_grid(2, ncols=2, panel_size=(5.2, 3.6))
     plots.plot_series(curves, xlabel="iteration (weight update)", ylabel="training error (MSE)", logy=True,
@@ -118,24 +132,26 @@ def main(argv=None):
                       xlabel="iteration (weight update)", ylabel="training error (MSE)", ax=right,
                       title="Zoom on the last 10 %: one-sample batches jitter")
     right.get_legend().remove()
-    plots.savefig(fig, run.path("relu_neuron_batch_sizes.png"))
+    plots.savefig(fig, out / "relu_neuron_batch_sizes.png")
 
     # --- the dying ReLU -------------------------------------------------------------------------
     dead = make_neuron()
     dead.set_weights([np.array([[-0.02]]), np.array([0.0])])     # w0·x + w1 ≤ 0 for every x ≥ 0
     print(f"neural net initialized with weights {weights_text(dead)}")
-    dead.fit(X_train, Y_train, epochs=run.epochs(2000, 200), verbose=0)
+    dead.fit(X_train, Y_train, epochs=200 if args.quick else 2000, verbose=0)
     print(f"neural net weights after training {weights_text(dead)}   (they never moved)")
     report = dead_relu_units(dead, X_train)
     print(f"nn.dead_relu_units(model, X_train) -> {report}: the ReLU outputs 0 on every sample, "
           f"so every gradient is 0")
-    run.results.update(dead_weights=[float(dead.get_weights()[0][0, 0]), float(dead.get_weights()[1][0])],
+    results.update(dead_weights=[float(dead.get_weights()[0][0, 0]), float(dead.get_weights()[1][0])],
                        dead_units=report, alive_units=dead_relu_units(model, X_train))
     plots.plot_fit(x, y, {f"dead neuron: {weights_text(dead)}": dead, f"trained neuron: {weights_text(model)}":
                           model}, xs=xs, ylim=(-0.2, 4.2), title="Dying ReLU: all inputs map below 0",
-                   path=run.path("relu_neuron_dead.png"))
-    run.results["dead_explained"] = explain_dead_neuron(dead, X_train, Y_train, run.out / "relu_neuron_dead_flipbook")
-    return run.done()
+                   path=out / "relu_neuron_dead.png")
+    results["dead_explained"] = explain_dead_neuron(dead, X_train, Y_train, out / "relu_neuron_dead_flipbook")
+    for path in sorted(out.glob("relu_neuron_*")):
+        print(f"wrote {path}")
+    return results
 
 
 # --- under the hood: why the dead neuron never learns, in numbers and step by step --------------

@@ -8,7 +8,8 @@ network is trained from several seeds (one with --quick).
 
     python examples/xor.py [--out DIR] [--quick]
 """
-from _common import Run  # first: repo on sys.path, headless plots, one BLAS thread
+import argparse
+from pathlib import Path
 
 import numpy as np
 
@@ -39,10 +40,22 @@ def train(layers, seed, epochs):
     return model, history, first
 
 
+def parse_arguments(argv=None) -> argparse.Namespace:
+    """--out DIR for the figures (default ./outputs), --quick for a short run (what the tests use)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
+                        help="folder for the figures (default: ./outputs)")
+    parser.add_argument("--quick", action="store_true", help="a short run with fewer epochs (what the tests use)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    return args
+
+
 def main(argv=None):
-    run = Run(__doc__, argv)
-    epochs = run.epochs(500, 300)
-    seeds = range(run.epochs(5, 1))
+    args = parse_arguments(argv)
+    out, results = args.out, {}
+    epochs = 300 if args.quick else 500
+    seeds = range(1 if args.quick else 5)
     print(f"{'network':18s} {'params':>6s}  first epoch at 100 % accuracy, per seed")
     best = {}
     for name, layers in VARIANTS.items():
@@ -60,16 +73,16 @@ def main(argv=None):
         print(f"{name:18s} {model.count_params():6d}  {shown}   (solved {solved}/{len(firsts)}, "
               f"median epoch {median})")
         key = name.replace(" + ", "_").replace(" ", "")
-        run.results[f"{key}_first_epochs"] = firsts
-        run.results[f"{key}_solved"] = solved
-        run.results[f"{key}_seeds"] = len(firsts)
+        results[f"{key}_first_epochs"] = firsts
+        results[f"{key}_solved"] = solved
+        results[f"{key}_seeds"] = len(firsts)
 
     model, history, first, prediction = best["16 relu"]
     print(f"the tutorial's network, seed 0: 100 % accuracy from epoch {first}; "
           f"predict -> [{', '.join(f'{p:.3f}' for p in prediction.ravel())}], "
           f"rounded {prediction.round().ravel().astype(int).tolist()}"
           f" (targets {target_data.ravel().astype(int).tolist()})")
-    run.results.update(first_epoch=first, prediction=prediction.ravel().tolist(),
+    results.update(first_epoch=first, prediction=prediction.ravel().tolist(),
                        solved=bool(np.array_equal(prediction.round(), target_data)))
 
     # --- figures -----------------------------------------------------------------------------------
@@ -79,10 +92,12 @@ def main(argv=None):
                                     resolution=120, annotate=True, ax=ax, class_names=("XOR = 0", "XOR = 1"),
                                     title=f"{name}: 100 % at epoch {f}")
     fig.suptitle("XOR decision surfaces (seed 0); black line: output 0.5")
-    plots.savefig(fig, run.path("xor_decision_surfaces.png"))
+    plots.savefig(fig, out / "xor_decision_surfaces.png")
     plots.plot_history(history, title=f"XOR, Dense(16, relu) + Dense(1, sigmoid): 100 % from epoch {first}",
-                       path=run.path("xor_history.png"))
-    return run.done()
+                       path=out / "xor_history.png")
+    for path in sorted(out.glob("xor_*")):
+        print(f"wrote {path}")
+    return results
 
 
 if __name__ == "__main__":

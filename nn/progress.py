@@ -46,10 +46,10 @@ def in_notebook(stream: TextIO | None = None) -> bool:
     False
     """
     ipython = sys.modules.get("IPython")
-    if ipython is None or (stream is not None and stream is not sys.stdout):
+    if ipython is None or getattr(ipython.get_ipython(), "kernel", None) is None:
         return False
-    shell = ipython.get_ipython()
-    return getattr(shell, "kernel", None) is not None
+    # the kernel's own stdout (ipykernel's OutStream), not a file it was redirected to
+    return type(stream or sys.stdout).__module__.startswith("ipykernel")
 
 
 def is_interactive(stream: TextIO) -> bool:

@@ -6,6 +6,7 @@ on the machine is never picked up by mistake.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -19,19 +20,19 @@ nbclient = pytest.importorskip("nbclient", reason="the notebook tests need the `
 pytest.importorskip("ipykernel", reason="the notebook tests need the `notebook` extra")
 
 from jupyter_client.kernelspec import KernelSpecManager  # noqa: E402  (installed with nbclient)
-from jupyter_client.manager import KernelManager  # noqa: E402
+from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
 KERNEL = "autograd-mini-tests"
 
 
-def _kernel_manager() -> KernelManager:
+def _kernel_manager() -> AsyncKernelManager:
     folder = Path(tempfile.mkdtemp(prefix="am-kernel-")) / KERNEL
     folder.mkdir()
     spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": "autograd_mini tests", "language": "python"}
     (folder / "kernel.json").write_text(json.dumps(spec))
     specs = KernelSpecManager(kernel_dirs=[str(folder.parent)], ensure_native_kernel=False)
-    return KernelManager(kernel_name=KERNEL, kernel_spec_manager=specs)
+    return AsyncKernelManager(kernel_name=KERNEL, kernel_spec_manager=specs)
 
 
 class CountingClient(nbclient.NotebookClient):
@@ -55,7 +56,12 @@ def execute(nb, cwd: Path, timeout: int = 120) -> CountingClient:
     # One BLAS thread, as the test process: on a shared 2-core machine, BLAS threads fighting for the
     # cores made a 3x512 ReLU network's epoch 10x slower.
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    client.execute(env=env)
+    try:
+        client.execute(env=env)
+    finally:
+        # Finalize the kernel client's sockets now, inside this test: left to a later garbage
+        # collection, their ResourceWarnings would land in whichever test runs then.
+        gc.collect()
     return client
 
 

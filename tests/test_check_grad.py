@@ -180,3 +180,19 @@ def test_pytest_shows_the_check_grad_report(pytester):
         "analytic: grad_f (your gradient); numeric: central differences of f*",
         "grad_f is wrong for input 1 (b), element (*2 x the numeric gradient*",
     ])
+
+
+def test_taylor_column_at_kinks_says_so():
+    report = am.gradcheck(lambda t: t.relu().sum(), [np.array([0.0, 1.0, -2.0])])
+    assert report and report.inputs[0].kinks == 1
+    assert "h (slope 1.00, kinks)" in str(report)  # the remainder is O(h) across a kink: not a bug
+
+
+def test_first_wrong_op_line_explains_its_upstream_gradient():
+    from test_gradcheck import bigger_expression
+    rng = np.random.default_rng(0)
+    report = am.gradcheck(bigger_expression, [rng.standard_normal((3, 4)), rng.standard_normal((4, 2))])
+    assert report.culprit.startswith("first wrong op: BadSquare ('badsquare'), input 0, element (")
+    assert ("the op checked alone at the inputs it saw in f (with a random upstream gradient of shape (3, 2): "
+            "this op's numbers, not f's in the table)") in report.culprit
+    assert "checked alone" not in repr(report)  # the one-line repr keeps only the verdict

@@ -4,6 +4,7 @@ The scripts run in this process (``runpy`` + their ``main(argv)``), which saves 
 start-up per script; one test runs the README's first command as a real subprocess.
 """
 import os
+import re
 import runpy
 import subprocess
 import sys
@@ -19,7 +20,6 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 @pytest.fixture
 def run_example(monkeypatch, tmp_path):
-    monkeypatch.syspath_prepend(str(EXAMPLES))  # the scripts import their _common.py
     import nn.utils
     counts = getattr(nn.utils, "_name_counts", None)
     saved = dict(counts) if counts is not None else None
@@ -155,3 +155,13 @@ def test_quickstart_is_the_readme_command(tmp_path):
     help_text = subprocess.run([sys.executable, str(EXAMPLES / "quickstart.py"), "--help"],
                                capture_output=True, text=True, timeout=60).stdout
     assert "--out" in help_text and "--quick" in help_text
+
+
+def test_examples_import_no_private_helpers():
+    """A learner can copy any script into a notebook: it imports only the library and public packages."""
+    scripts = sorted(EXAMPLES.glob("*.py"))
+    assert len(scripts) == 8 and not [p for p in scripts if p.name.startswith("_")]
+    for script in scripts:
+        imports = re.findall(r"^\s*(?:from|import)\s+(\S+)", script.read_text(encoding="utf-8"), re.M)
+        private = [name for name in imports if any(part.startswith("_") for part in name.split("."))]
+        assert not private, f"{script.name} imports {private}"

@@ -4,7 +4,6 @@ import base64
 import numpy as np
 import pytest
 
-import nn
 from nn import Activation, Dense, Sequential
 from nn.callbacks import LivePlot
 

@@ -41,6 +41,8 @@ def cells(tmp_path_factory):
         "talk_model().evaluate(X, y)",                                      # 4
         "talk_model().fit(X, y, epochs=500, callbacks=[nn.EarlyStopping(monitor='loss', patience=0, "
         "min_delta=1.0)])",                                                 # 5: stops early
+        "import contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()) as log:\n"
+        "    talk_model().fit(X, y, epochs=500)\nprint(log.getvalue().splitlines()[0])",  # 6: to a file
     ]
     nb, client = run_cells(sources, tmp_path_factory.mktemp("progress"))
     return nb.cells, client.updates
@@ -112,3 +114,9 @@ def test_off_a_terminal_an_early_stop_still_prints_its_last_epoch(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Training 500 epochs; not a terminal")
     assert [line.split(" - ")[0] for line in lines[1:]] == ["Epoch 1/500", "Epoch 2/500"]
+
+
+def test_in_a_notebook_output_redirected_to_a_file_gets_the_log(cells):
+    from jupyter_kernel import text_lines
+    assert text_lines(cells[0][6].outputs) == [
+        "Training 500 epochs; not a terminal, so showing every 50th (verbose=2 shows all, verbose=0 none)"]

@@ -39,6 +39,7 @@ y.backward()
     "report_failed": "am.gradcheck(lambda x: BadSquare.apply(x).sum(), [Tensor([1.0, 2.0])])",
     "figure": "nn.plots.plot_history({'loss': [1.0, 0.5, 0.25], 'accuracy': [0.5, 0.75, 1.0]})",
     "diagram": "am.draw_graph(y)",
+    "explain": "am.explain(y, w)",
     "plot_model": """
 model = nn.Sequential([nn.Dense(3, input_dim=1), nn.Activation("sigmoid"), nn.Dense(1)])
 nn.plot_model(model)""",
@@ -79,7 +80,7 @@ def test_tensor_made_by_an_op_names_it_and_has_no_grad_yet(outputs):
 
 def test_gradcheck_report_as_an_html_table_and_plain_table(outputs):
     ok = result_of(outputs["report_ok"])
-    assert "<table" in ok["text/html"] and "gradcheck passed" in ok["text/html"]
+    assert "<table" in ok["text/html"] and "gradcheck passed" in ok["text/html"] and ">Taylor<" in ok["text/html"]
     assert ok["text/plain"].startswith("gradcheck passed") and "max abs err" in ok["text/plain"]
     failed = result_of(outputs["report_failed"])
     assert "gradcheck FAILED" in failed["text/html"] and "MISMATCH" in failed["text/html"]
@@ -100,3 +101,9 @@ def test_diagrams_display_as_svg_scaled_to_the_output_width(outputs):
         # inline too, so that an exported page (where image/svg+xml becomes an <img>) scales it
         assert data["text/html"].startswith('<svg style="max-width:100%;height:auto"')
     assert "Dense" in result_of(outputs["plot_model"])["image/svg+xml"]
+
+
+def test_explain_shows_its_chain_rule_as_formatted_tables(outputs):
+    data = result_of(outputs["explain"])
+    assert "<table" in data["text/html"] and "∂(a·b)/∂a = b" in data["text/html"]
+    assert "| op | rule |" in data["text/markdown"]

@@ -21,6 +21,18 @@ def where(condition, a, b):
     return np.where(condition, a, b)
 
 
+def times_slope(grad, slope):
+    """grad · slope for a constant local slope (a mask, the shares of a tie, a sign), and exactly 0
+    wherever the slope is 0 -- even where grad is inf or nan, which the plain product would turn
+    into nan: a zero local derivative passes back 0, as in PyTorch's relu, where and maximum.
+
+    On arrays the mask is applied only when grad is not all finite: np.where costs many times a
+    multiply on large arrays (benchmarks/README.md)."""
+    if not isinstance(grad, Tensor) and np.isfinite(grad).all():
+        return grad * slope
+    return where(np.asarray(slope) == 0, 0.0, grad) * slope
+
+
 def broadcast_to(x, shape):
     """`x` repeated up to `shape`. On arrays a filled new array: cheaper than np.broadcast_to
     (benchmarks/README.md), whose read-only view a leaf's .grad would have to copy anyway."""

@@ -87,5 +87,4 @@ class Max(Function):
     @staticmethod
     def backward(ctx, grad):
         (share,) = ctx.saved_tensors
-        # where share is 0 the slope is 0: 0 is passed back even for an infinite gradient
-        return generic.where(share != 0, grad.reshape(ctx.kept_shape), 0.0) * share
+        return generic.times_slope(grad.reshape(ctx.kept_shape), share)  # 0 where not a maximum, even from inf

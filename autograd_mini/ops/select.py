@@ -19,10 +19,8 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         (share_a,) = ctx.saved_tensors
-        share_b = 1.0 - share_a
         # a side that lost has slope 0 and gets 0, even from an infinite gradient (inf * 0 would be nan)
-        return (generic.where(share_a != 0, grad, 0.0) * share_a,
-                generic.where(share_b != 0, grad, 0.0) * share_b)
+        return generic.times_slope(grad, share_a), generic.times_slope(grad, 1.0 - share_a)
 
 
 class Where(Function):
@@ -39,4 +37,4 @@ class Where(Function):
     @staticmethod
     def backward(ctx, grad):
         # the side not taken gets 0, even from an infinite gradient (inf * 0 would be nan)
-        return generic.where(ctx.condition, grad, 0.0), generic.where(ctx.condition, 0.0, grad)
+        return generic.times_slope(grad, ctx.condition), generic.times_slope(grad, ~ctx.condition)
