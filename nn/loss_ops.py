@@ -21,7 +21,7 @@ import numpy as np
 from autograd_mini import Function, Tensor
 from autograd_mini.ops import generic
 
-from autograd_mini.ops.unary import exp_minus_abs, sigmoid_from_exp
+from autograd_mini.ops.unary import exp_minus_abs, sigmoid_array
 
 from .activations import Softmax, softmax_array
 
@@ -152,7 +152,7 @@ class SigmoidBinaryCrossentropyOp(_Loss):
         terms = np.maximum(logits, 0.0)
         terms -= logits * y_true
         terms += np.log1p(e)
-        ctx.probs = sigmoid_from_exp(logits, e)  # the sigmoid op's function; kept: the gradient is σ(z) - y
+        ctx.probs = sigmoid_array(logits)  # the sigmoid op's function; kept: the gradient is σ(z) - y
         return _Loss.reduce(ctx, terms, reduction)
 
     @staticmethod

@@ -41,22 +41,28 @@ class Log(Function):
 def sigmoid_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """σ(x) = 1 / (1 + e^-x) on a numpy array, accurate to a few ulps in both tails.
 
-    Written as e^min(x, 0) / (1 + e^-|x|): neither exponential overflows and nothing subtracts
-    nearly equal numbers (1 + tanh(x/2) would, for x < 0); σ(x) goes smoothly to 0 where e^x underflows
-    (about -88 in float32, -745 in float64) and is exactly 0 and 1 at ±1000, without warnings.
-    The op and nn's fused layers both call this function; `out=x` computes it in place.
+    The formula itself is accurate: for x > 0, 1 + e^-x is near 1 and nothing cancels; for x < 0,
+    e^-x is large, and 1 + e^-x and its reciprocal keep their relative precision (it is
+    1 + tanh(x/2) that cancels, for x < 0). Where e^-x overflows (x below about -88 in float32,
+    -709 in float64) σ is exactly 0, where it underflows exactly 1 -- quietly, also under
+    np.errstate(all="raise"). The op, nn's fused layers and the loss from logits all call this
+    function; `out=x` computes it in place.
 
     >>> sigmoid_array(np.array([-1000.0, -40.0, 0.0, 1000.0]))
     array([0.00000000e+00, 4.24835426e-18, 5.00000000e-01, 1.00000000e+00])
     """
-    return sigmoid_from_exp(x, exp_minus_abs(x), out)
+    magnitude = np.abs(x)
+    if magnitude.size and np.maximum.reduce(magnitude, axis=None) > -_smallest_normal_log(magnitude.dtype):
+        with np.errstate(over="ignore", under="ignore"):  # (checked first: entering errstate costs more)
+            return _reciprocal_of_one_plus_exp(np.negative(x), out)
+    return _reciprocal_of_one_plus_exp(np.negative(x), out)
 
 
-def sigmoid_from_exp(x: np.ndarray, e: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """σ(x) given e = exp_minus_abs(x) (for a caller that needs e too); `e` is used up (overwritten)."""
-    numerator = np.maximum(e, x >= 0)     # e^min(x, 0): e below 0, 1 above (np.where is slower)
-    e += 1.0
-    return np.divide(numerator, e, out=out)
+def _reciprocal_of_one_plus_exp(t, out):
+    """1 / (1 + e^t)."""
+    denominator = np.exp(t)
+    denominator += 1.0
+    return np.divide(1.0, denominator, out=out)
 
 
 def exp_minus_abs(x: np.ndarray) -> np.ndarray:
