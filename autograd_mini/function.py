@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from . import grad_mode
+from .grad_mode import _state as _grad_state, _threads_off
 from .tensor import Tensor, as_array
 
 AxisError = getattr(np, "exceptions", np).AxisError
@@ -114,7 +114,7 @@ class Function:
                 tensors[i] = Tensor._make(as_array(x), None)
         ctx = cls.__new__(cls)
         out = ctx.run_forward(tensors, options)
-        if grad_mode._state.enabled and any(map(_requires_grad, tensors)):  # this thread's mode
+        if (not _threads_off[0] or _grad_state.enabled) and any(map(_requires_grad, tensors)):  # see grad_mode
             ctx.parents = tensors
             return Tensor._make(out, ctx)
         return Tensor._make(out, None)

@@ -29,6 +29,7 @@ import numpy as np
 
 import autograd_mini as am
 from autograd_mini.viz.graph import _q, _rec, draw_graph, format_array
+from autograd_mini.viz.legend import legend_lines
 from autograd_mini.viz.render import Diagram
 
 from . import activations
@@ -63,7 +64,7 @@ def plot_model(model, to_file: Union[str, os.PathLike, None] = None, show_shapes
                show_activations: bool = True, show_dtype: bool = False,
                show_weights: bool = False, max_units: int = 8, rankdir: Optional[str] = None,
                dpi: Optional[int] = None, x=None, depth: Optional[int] = None,
-               **draw_options) -> Diagram:
+               legend: bool = False, **draw_options) -> Diagram:
     """Draw `model` (a Sequential) as a :class:`~autograd_mini.viz.render.Diagram`.
 
     to_file: as in Keras, also write the diagram to this file, in the format its extension names
@@ -79,14 +80,19 @@ def plot_model(model, to_file: Union[str, os.PathLike, None] = None, show_shapes
     x: ("ops") the input of the forward pass drawn; default one sample of N(0, 1) numbers.
     depth: ("ops") boxes follow nesting, model → layer → op; None expands every level,
         1 shows the model's box with one node per layer, 0 one node for the whole model.
+    legend: draw a key to the colours and edges into the picture (any detail).
     draw_options: ("ops") passed to autograd_mini.draw_graph (show_values, max_nodes, ...).
     """
     if not hasattr(model, "layers") or not hasattr(model, "get_config"):
         raise TypeError(f"plot_model(model={model!r}): model must be a Sequential model")
     draw_options, show_activations = _check_draw_options(detail, draw_options, show_activations)
     target = _file_format(to_file) if to_file is not None else None
+    if detail == "ops":
+        draw_options["legend"] = legend
     diagram = _draw(model, detail, show_shapes, show_layer_names, show_params, show_activations,
                     show_dtype, show_weights, max_units, rankdir, x, depth, draw_options)
+    if legend and detail != "ops":
+        diagram.body.extend(legend_lines(*diagram.legend_entries))
     if target is not None:
         _write(diagram, *target, dpi)
     return diagram

@@ -222,9 +222,9 @@ class Sequential:
         callbacks = _check_callbacks(callbacks)
         validation_split = check.check_number("fit", "validation_split", validation_split, 0.0, 1.0, high_open=True)
         if validation_data is not None and (not isinstance(validation_data, (tuple, list))
-                                            or len(validation_data) not in (2, 3)):
+                                            or len(validation_data) != 2):
             raise ValueError(f"fit(validation_data={_short(validation_data)}): validation_data must be a tuple "
-                             f"(x_val, y_val)")
+                             f"(x_val, y_val) (sample weights, Keras's third entry, are not supported)")
         shuffle = check.check_bool("fit", "shuffle", shuffle)
         initial_epoch = check.check_int("fit", "initial_epoch", initial_epoch, minimum=0)
         return training.fit(self, x, y, epochs=epochs, batch_size=batch_size, verbose=verbose,

@@ -231,8 +231,16 @@ def test_keras_options_nn_lacks_are_refused_by_name(make):
     (lambda: nn.plot_model(model(), typo_option=1), "typo_option"),
     (lambda: nn.EarlyStopping(patience=-1), "patience"),
     (lambda: nn.EarlyStopping(mode="maximum"), "mode"),
+    (lambda: model().fit(X, Y, validation_data=(X, Y, np.ones(len(X))), verbose=0), "validation_data"),
+    (lambda: model().fit(X, Y, validation_data=X, verbose=0), "validation_data"),
 ])
 def test_more_entry_points_name_the_argument(call, argument):
     with pytest.raises((TypeError, ValueError, IndexError)) as err:
         call()
     assert argument in str(err.value), str(err.value)
+
+
+def test_draw_graph_refuses_unknown_keywords_by_name():
+    w = am.Tensor([1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="show_valus"):
+        am.draw_graph(w * 2, show_valus=True)

@@ -60,10 +60,12 @@ def browser():
 
 @pytest.fixture
 def page(browser, request):
-    """Open a file in the browser (page(path)); screenshot it when the test ends."""
-    def open_page(path):
+    """Open a file in the browser (page(path)); screenshot it when the test ends. A viewer page
+    (the default) must have set itself up by the time it has loaded."""
+    def open_page(path, viewer=True):
         browser.get(Path(path).resolve().as_uri())
-        assert browser.execute_script("return document.body.dataset.ready") == "1"
+        if viewer:
+            assert browser.execute_script("return document.body.dataset.ready") == "1"
         return browser
     yield open_page
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -253,4 +255,36 @@ def test_dragging_a_big_graph_moves_a_picture_then_the_svg(page, tmp_path):
     ActionChains(driver).release().perform()
     assert not driver.find_element("id", "snapshot").is_displayed()
     assert driver.execute_script(stage_x) == pytest.approx(start + 80, abs=2)
+    assert console_errors(driver) == []
+
+
+def test_interactive_view_from_a_jupyter_kernel_works_in_the_browser(page, tmp_path):
+    """diagram.interactive() in a real kernel: the HTML it sends, placed in a page as a notebook
+    front end places it, runs the viewer (in its iframe) with its tooltips."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    kernel = pytest.importorskip("jupyter_kernel")  # skips without the `notebook` extra
+    setup = ("import autograd_mini as am\n"
+             "w = am.Tensor([0.25, -1.5, 2.0], requires_grad=True, name='w')\n"
+             "y = (w * w).sum()\ny.backward()")
+    nb, _ = kernel.run_cells([setup, "am.draw_graph(y).interactive(height=400)"], tmp_path)
+    (result,) = [out for out in nb.cells[1].outputs if out["output_type"] == "execute_result"]
+    html = result["data"]["text/html"]
+    assert html.startswith("<iframe srcdoc=")
+    notebook_page = tmp_path / "notebook.html"
+    notebook_page.write_text(f"<!doctype html><html><body><h1>cell output</h1>{html}</body></html>",
+                             encoding="utf-8")
+    driver = page(notebook_page, viewer=False)
+    driver.switch_to.frame(driver.find_element(By.TAG_NAME, "iframe"))
+    try:
+        assert driver.execute_script("return document.body.dataset.ready") == "1"
+        # fitted to the iframe's room, not to its size before layout (a dot in the corner)
+        width = driver.execute_script("return document.querySelector('#stage svg').getBoundingClientRect().width")
+        assert width > 300
+        ActionChains(driver).move_to_element(node(driver, "w")).perform()
+        tip = driver.find_element("id", "tip").text
+        assert "value [0.25, -1.5, 2]" in tip and "grad [0.5, -3, 4]" in tip
+    finally:
+        driver.switch_to.default_content()
     assert console_errors(driver) == []

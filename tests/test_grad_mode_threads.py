@@ -184,6 +184,11 @@ def test_module_attribute_enabled_is_this_threads_mode():
     assert grad_mode.enabled is True
 
 
+def _own_loss(y_true, y_pred):
+    """A user's loss: fit builds the graph at every step (no replay), so every op asks the grad mode."""
+    return nn.losses.binary_crossentropy(y_true, y_pred)
+
+
 def _train(seed: int):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(64, 3))
@@ -192,8 +197,9 @@ def _train(seed: int):
                            nn.Dense(1, activation="sigmoid")])
     weights = [np.random.default_rng(seed + i).normal(scale=0.5, size=w.shape) for i, w in enumerate(model.weights)]
     model.set_weights(weights)
-    model.compile(optimizer=nn.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"])
-    history = model.fit(x, y, epochs=15, batch_size=16, shuffle=False, verbose=0)
+    loss = _own_loss if seed % 2 else "binary_crossentropy"  # built every step, or recorded and replayed
+    model.compile(optimizer=nn.optimizers.Adam(0.01), loss=loss, metrics=["accuracy"])
+    history = model.fit(x, y, epochs=6, batch_size=4, shuffle=False, verbose=0)
     return history.history["loss"], [w.copy() for w in model.get_weights()]
 
 
@@ -207,7 +213,7 @@ def test_two_models_fitted_in_two_threads_match_sequential_runs():
         except BaseException as err:
             errors.append(err)
 
-    for _ in range(2):  # a few rounds: races would show as differences or RuntimeErrors
+    for _ in range(4):  # 16 fits in threads: races would show as differences or RuntimeErrors
         threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
         for t in threads:
             t.start()
@@ -218,3 +224,40 @@ def test_two_models_fitted_in_two_threads_match_sequential_runs():
             assert loss_a == loss_b
             for a, b in zip(w_a, w_b):
                 np.testing.assert_array_equal(a, b)
+
+
+def test_the_count_of_threads_with_recording_off_returns_to_zero():
+    """Ops skip the thread-local read while no thread has recording off (grad_mode._threads_off);
+    a thread that ended with recording off (an earlier test) is counted out when it ends."""
+    assert _settles_to_zero()
+    inside, release = threading.Event(), threading.Event()
+
+    def holder():
+        with am.no_grad():
+            inside.set()
+            release.wait(5)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    inside.wait(5)
+    assert grad_mode._threads_off[0] == 1
+    w = am.Tensor([1.0], requires_grad=True)
+    assert (w * 2).requires_grad  # this thread still records (the slow path)
+    with am.no_grad():
+        assert grad_mode._threads_off[0] == 2 and not (w * 2).requires_grad
+    release.set()
+    t.join()
+    (w * w).sum().backward()
+    with am.set_grad_enabled(False):
+        with am.set_grad_enabled(False):
+            pass
+    assert _settles_to_zero()
+
+
+def _settles_to_zero() -> bool:
+    import time
+    for _ in range(100):  # a finished thread's local state may be dropped just after join()
+        if grad_mode._threads_off[0] == 0:
+            return True
+        time.sleep(0.01)
+    return False

@@ -153,3 +153,12 @@ def test_ops_view_depth_folds_layers_into_one_node_each():
     assert 'label="linear"' not in top.source
     with pytest.raises(ValueError, match="depth=1 is for detail='ops'"):
         plot_model(model, detail="layers", depth=1)
+
+
+@pytest.mark.parametrize("detail", ["layers", "neurons", "ops"])
+def test_legend_in_every_detail(detail):
+    dot = plot_model(talk_hidden_layer(), detail=detail, legend=True)
+    assert "cluster_legend" in dot.source and "cluster_legend" not in plot_model(
+        talk_hidden_layer(), detail=detail).source
+    meanings = [meaning for meaning, _ in dot.legend_entries[0]]
+    assert all(f'label="{m}"' in dot.source for m in meanings)

@@ -195,3 +195,21 @@ def test_a_directory_or_missing_file_keeps_its_os_error(tmp_path):
         nn.load_model(tmp_path)
     with pytest.raises(FileNotFoundError):
         nn.load_model(pathlib.Path(tmp_path / "missing.nn"))
+
+
+class Doubling(nn.Layer):
+    """A user's layer without weights: saved by class name, rebuilt through custom_objects."""
+    default_name = "doubling"
+
+    def call(self, x):
+        return x * 2.0
+
+
+def test_custom_layer_class_through_custom_objects(tmp_path):
+    model = Sequential([Dense(2, input_shape=[2]), Doubling()])
+    model.save(tmp_path / "m.nn")
+    with pytest.raises(ValueError, match=r"unknown layer class 'Doubling'.*custom_objects=\{'Doubling': Doubling\}"):
+        nn.load_model(tmp_path / "m.nn")
+    loaded = nn.load_model(tmp_path / "m.nn", custom_objects={"Doubling": Doubling})
+    assert isinstance(loaded.layers[1], Doubling)
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))

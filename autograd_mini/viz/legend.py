@@ -50,7 +50,8 @@ def legend_colors(style: str) -> tuple:
 
 def legend_lines(nodes: Sequence[LegendEntry], edges: Sequence[LegendEntry]) -> list:
     """DOT lines of a boxed legend: one sample node per (meaning, node style), one sample
-    edge per (meaning, edge style), stacked so the legend stays small."""
+    edge per (meaning, edge style), all in one rank -- a column in a left-to-right graph, a
+    row in a top-to-bottom one -- so the legend runs along one side of the picture."""
     lines = ['\tsubgraph cluster_legend {\n\t\tlabel="legend" style="rounded" color="#aab7b8" '
              'fontcolor="#566573" fontsize=10 tooltip="legend"\n']
     for k, (meaning, style) in enumerate(nodes):
@@ -63,6 +64,6 @@ def legend_lines(nodes: Sequence[LegendEntry], edges: Sequence[LegendEntry]) -> 
                      f"\t\t{a} -> {b} [{style} tooltip={dot_string(meaning)}]\n")
     chain = [f"legend_n{k}" for k in range(len(nodes))] + [
         f"legend_e{k}a" for k in range(len(edges))]
-    lines.append("\t\t" + " -> ".join(chain) + " [style=invis]\n" if len(chain) > 1 else "")
+    lines.append("\t\t{rank=same; " + " ".join(chain) + "}\n")
     lines.append("\t}\n")
     return lines

@@ -64,15 +64,18 @@
     return [w, h];
   }
   // Fit: graphs wider (or taller) than the window are scaled down to fit; small ones stay 1:1.
+  let userMoved = false;                  // once the user pans or zooms, resizes keep their view
   function fit() {
     const el = svg(); if (!el) return;
     const [w, h] = size(el);
     const r = view.getBoundingClientRect();
+    if (r.width < 40 || r.height < 40) return;  // not laid out yet (an iframe): the observer refits
     scale = Math.min(1, (r.width - 16) / w, (r.height - 16) / h);
     tx = Math.max(8, (r.width - w * scale) / 2); ty = 8;
     apply();
   }
   function zoomAt(factor, px, py) {       // keep the point (px, py) of the view still
+    userMoved = true;
     const s = Math.min(8, Math.max(0.02, scale * factor));
     tx = px - (px - tx) * (s / scale); ty = py - (py - ty) * (s / scale); scale = s;
     apply();
@@ -88,7 +91,7 @@
   window.addEventListener("mousemove", (e) => {
     if (!drag) return;
     const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
-    if (Math.abs(dx) + Math.abs(dy) > 3) moved = true;
+    if (Math.abs(dx) + Math.abs(dy) > 3) moved = userMoved = true;
     tx = drag.tx + dx; ty = drag.ty + dy; apply();
   });
   window.addEventListener("mouseup", () => {
@@ -104,6 +107,7 @@
   $("zoom-in").onclick = () => zoomAt(1.25, ...centre());
   $("zoom-out").onclick = () => zoomAt(0.8, ...centre());
   $("fit").onclick = fit;
+  new ResizeObserver(() => { if (!userMoved) fit(); }).observe(view);
 
   // --- hover: the node's full text (Graphviz writes the tooltip as xlink:title) ----------
   function tipText(g) {
