@@ -74,14 +74,16 @@ def run_cells(cells: list[str], cwd: Path, timeout: int = 120):
 
 
 def text_lines(outputs) -> list[str]:
-    """The lines of text a reader sees in a cell's outputs (streams and text/plain displays)."""
+    """The non-blank lines of text a reader sees in a cell's outputs (streams and text/plain
+    displays). Blank ones are left out: how a kernel splits a stream into messages varies (on
+    Python 3.13 a print's text can arrive with an extra empty line)."""
     lines = []
     for out in outputs:
         if out["output_type"] == "stream":
             lines += out["text"].splitlines()
         elif "data" in out:
             lines += out["data"].get("text/plain", "").splitlines()
-    return lines
+    return [line for line in lines if line.strip()]
 
 
 def mime_types(outputs) -> set[str]:
