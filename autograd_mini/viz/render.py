@@ -24,9 +24,12 @@ import re
 import shutil
 import threading
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import graphviz
+
+if TYPE_CHECKING:
+    from .html import InteractiveView
 
 __all__ = ["Diagram", "GraphvizNotInstalledError", "has_dot_program", "render_svg", "PIP_FORMATS"]
 
@@ -395,7 +398,7 @@ class Diagram(graphviz.Digraph):
 
         return save_html(self, path, title=title)
 
-    def interactive(self, title: Optional[str] = None, height: int = 520):
+    def interactive(self, title: Optional[str] = None, height: int = 520) -> "InteractiveView":
         """The same interactive view, for display inline in Jupyter (an object with
         ``_repr_html_``; the last expression of a cell shows it)."""
         from .html import InteractiveView
