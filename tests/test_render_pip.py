@@ -80,3 +80,25 @@ def test_missing_resvg_says_what_to_install(no_dot, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake_import)
     with pytest.raises(GraphvizNotInstalledError, match="pip install resvg-py"):
         small_graph().pipe(format="png")
+
+
+@pytest.mark.parametrize("dpi", [None, "192"])
+def test_png_without_dot_has_the_size_dot_gives_it(dpi, monkeypatch, tmp_path):
+    from autograd_mini.viz.render import has_dot_program
+
+    if not has_dot_program():
+        pytest.skip("compares with the Graphviz program's PNG; `dot` is not installed")
+    d = Diagram()
+    d.edge("x * w", "relu")
+    if dpi:
+        d.attr(dpi=dpi)  # Graphviz scales the SVG by dpi/72; dot's PNG then has a pixel per point
+    real = Image.open(io.BytesIO(d.pipe(format="png"))).size
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    ours = Image.open(io.BytesIO(d.pipe(format="png"))).size
+    # the heights agree to the pixel; widths follow each renderer's text metrics (a few %)
+    assert abs(ours[1] - real[1]) <= 3 and ours[0] == pytest.approx(real[0], rel=0.1), (ours, real)
+    svg = d.pipe(format="svg").decode()
+    height_pt = float(svg.split('height="', 1)[1].split("pt", 1)[0])
+    assert abs(ours[1] - height_pt * (1 if dpi else 4 / 3)) <= 1

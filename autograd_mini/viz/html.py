@@ -94,7 +94,14 @@ def html_page(svgs: Sequence[bytes], *, title: str = "diagram",
 
 
 def save_html(diagrams, path: Union[str, os.PathLike], title: Optional[str] = None) -> str:
-    """Write the viewer for a Diagram (or a list of them: a flipbook) to `path`; return it."""
+    """Write the viewer for a Diagram (or a list of them: a flipbook) to `path`; return it.
+
+    >>> import os, tempfile
+    >>> import autograd_mini as am
+    >>> path = save_html(am.draw_graph(am.Tensor([1.0, 2.0]) * 2.0), os.path.join(tempfile.mkdtemp(), "g.html"))
+    >>> open(path, encoding="utf-8").read().count("<svg")
+    1
+    """
     diagrams = list(diagrams) if isinstance(diagrams, (list, tuple)) else [diagrams]
     page = html_page([d.pipe(format="svg") for d in diagrams], title=title or _title(diagrams[0]),
                      legend=getattr(diagrams[0], "legend_entries", None))
@@ -110,7 +117,12 @@ def _title(diagram) -> str:
 
 class InteractiveView:
     """The viewer shown inline by Jupyter (``diagram.interactive()``): the page in an
-    ``<iframe srcdoc>``, so several views on one notebook page keep their own scripts."""
+    ``<iframe srcdoc>``, so several views on one notebook page keep their own scripts.
+
+    >>> import autograd_mini as am
+    >>> InteractiveView(am.draw_graph(am.Tensor([1.0]) * 2.0))._repr_html_()[:15]
+    '<iframe srcdoc='
+    """
 
     def __init__(self, diagrams, title: Optional[str] = None, height: int = 520):
         diagrams = list(diagrams) if isinstance(diagrams, (list, tuple)) else [diagrams]

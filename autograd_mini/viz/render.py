@@ -24,9 +24,12 @@ import re
 import shutil
 import threading
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import graphviz
+
+if TYPE_CHECKING:
+    from .html import InteractiveView
 
 __all__ = ["Diagram", "GraphvizNotInstalledError", "has_dot_program", "render_svg", "PIP_FORMATS"]
 
@@ -226,12 +229,21 @@ _PDF_ZOOM = 3.0
 _SVG_SIZE = re.compile(rb'(<svg\b[^>]*?\b(?:width|height)=")([0-9.]+)pt(")')
 
 
-def _points_to_pixels(svg: bytes) -> bytes:
+def _points_to_pixels(svg: bytes, px_per_pt: float) -> bytes:
     """Graphviz sizes its SVG in points (``width="62pt"``), which resvg-py 0.5 refuses as an
-    invalid size: write them in pixels at 96 dpi (the viewBox keeps the drawing's units)."""
+    invalid size: write them in pixels (the viewBox keeps the drawing's units)."""
     for _ in range(2):  # width, then height
-        svg = _SVG_SIZE.sub(lambda m: m[1] + b"%.2f" % (float(m[2]) * 96 / 72) + m[3], svg, count=1)
+        svg = _SVG_SIZE.sub(lambda m: m[1] + b"%.2f" % (float(m[2]) * px_per_pt) + m[3], svg, count=1)
     return svg
+
+
+_DPI = re.compile(r'(?<![\w.])dpi\s*=\s*"?([0-9.]+)')
+
+
+def _png_px_per_pt(dot_source: str) -> float:
+    """Pixels per SVG point in dot's PNG: 96/72 by default; with a ``dpi`` graph attribute,
+    Graphviz has already scaled the SVG's size by dpi/72, and dot's PNG has one pixel per point."""
+    return 1.0 if _DPI.search(dot_source) else 96 / 72
 
 
 def _font_dirs() -> list:
@@ -246,7 +258,7 @@ def _font_dirs() -> list:
     return [os.fspath(fonts)] if fonts.is_dir() else []
 
 
-def svg_to(svg: bytes, format: str) -> bytes:
+def svg_to(svg: bytes, format: str, *, px_per_pt: float = 96 / 72) -> bytes:
     """SVG bytes as PNG or PDF bytes, drawn by resvg (no Graphviz program, no system library).
 
     >>> svg_to(render_svg("digraph { x -> y }"), "png")[:8]
@@ -261,7 +273,7 @@ def svg_to(svg: bytes, format: str) -> bytes:
             f"{format.upper()} output without the Graphviz program needs resvg: "
             "`pip install resvg-py`. " + _INSTALL_HINT) from e
     zoom = 1.0 if format == "png" else _PDF_ZOOM
-    png = bytes(resvg_py.svg_to_bytes(svg_string=_points_to_pixels(svg).decode("utf-8"),
+    png = bytes(resvg_py.svg_to_bytes(svg_string=_points_to_pixels(svg, px_per_pt).decode("utf-8"),
                                       background="#ffffff",
                                       zoom=zoom, font_dirs=_font_dirs() or None))
     return png if format == "png" else _png_to_pdf(png, dpi=96 * zoom)
@@ -285,6 +297,8 @@ def _png_to_pdf(png: bytes, dpi: float) -> bytes:
 
 def _render_without_dot(source: str, format: str, engine: str) -> bytes:
     svg = render_svg(source, engine=engine)
+    if format == "png":
+        return svg_to(svg, format, px_per_pt=_png_px_per_pt(source))
     return svg if format == "svg" else svg_to(svg, format)
 
 
@@ -384,7 +398,7 @@ class Diagram(graphviz.Digraph):
 
         return save_html(self, path, title=title)
 
-    def interactive(self, title: Optional[str] = None, height: int = 520):
+    def interactive(self, title: Optional[str] = None, height: int = 520) -> "InteractiveView":
         """The same interactive view, for display inline in Jupyter (an object with
         ``_repr_html_``; the last expression of a cell shows it)."""
         from .html import InteractiveView
