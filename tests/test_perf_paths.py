@@ -38,3 +38,25 @@ def test_loss_from_logits_equals_its_formula_from_the_two_functions(dtype):
     expected = np.asarray(terms.sum() * (1.0 / len(z)))
     np.testing.assert_array_equal(loss.data, expected)
     np.testing.assert_array_equal(logits.grad.data, (sigmoid_array(z) - y) * (1.0 / len(z)))
+
+
+@pytest.mark.parametrize("y_true", [np.array([[0.0], [1.0]]), np.array([0, 1]), [[1], [0]], [1.0, 0.0],
+                                    np.array([[True], [False]]), np.array([[0.5], [1.0]], np.float32)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_losses_take_targets_as_a_plain_tensor_would(y_true, dtype):
+    """nn.losses._prepare makes the targets' Tensor without Tensor()'s checks: the same Tensor as
+    Tensor(np.asarray(y_true, dtype=y_pred.dtype)) (the textbook path) and the same loss."""
+    from nn.losses import _prepare
+    y_pred = am.Tensor(np.array([[0.25], [0.75]], dtype), requires_grad=True)
+    fast, pred = _prepare(y_true, y_pred)
+    slow = am.Tensor(np.asarray(y_true, dtype=dtype))
+    slow = slow.reshape(slow.shape + (1,)) if slow.ndim == 1 else slow
+    assert pred is y_pred and fast.dtype == slow.dtype and not fast.requires_grad and fast.grad_fn is None
+    np.testing.assert_array_equal(fast.data, slow.data, strict=True)
+    np.testing.assert_array_equal(nn.losses.binary_crossentropy(y_true, y_pred).data,
+                                  nn.losses.binary_crossentropy(slow, y_pred).data, strict=True)
+
+
+def test_losses_still_refuse_targets_of_another_shape():
+    with pytest.raises(ValueError, match=r"y_true has shape \(3, 1\) but y_pred has shape \(2, 1\)"):
+        nn.losses.mean_squared_error(np.zeros((3, 1)), am.Tensor(np.zeros((2, 1))))
