@@ -44,14 +44,19 @@ _count_lock = threading.Lock()
 
 
 class _OffMark:
-    """Held in a thread's local state while its recording is off: counts the thread in
-    _threads_off, and out again when recording comes back on or the thread ends (its local
-    state is dropped then, and this object with it)."""
+    """Each thread's counter entry, made once and kept in its local state: `count()` while its
+    recording is off counts it in _threads_off, `release()` counts it out when recording comes
+    back on or the thread ends (its local state is dropped then, and this object with it).
+    Kept rather than made anew at each switch: backward() switches twice per call."""
 
     def __init__(self) -> None:
-        with _count_lock:
-            _threads_off[0] += 1
-        self.counted = True
+        self.counted = False
+
+    def count(self) -> None:
+        if not self.counted:
+            self.counted = True
+            with _count_lock:
+                _threads_off[0] += 1
 
     def release(self) -> None:
         if self.counted:
@@ -64,15 +69,18 @@ class _OffMark:
 
 def _set(mode: bool) -> None:
     """Set this thread's mode, keeping _threads_off in step (raised before, lowered after)."""
-    if mode == _state.enabled:
+    state = _state
+    if mode == state.enabled:
         return
+    mark = state.off_mark
+    if mark is None:
+        mark = state.off_mark = _OffMark()
     if mode:
-        _state.enabled = True
-        _state.off_mark.release()
-        _state.off_mark = None
+        state.enabled = True
+        mark.release()
     else:
-        _state.off_mark = _OffMark()
-        _state.enabled = False
+        mark.count()
+        state.enabled = False
 
 
 def is_grad_enabled() -> bool:
@@ -150,8 +158,8 @@ class set_grad_enabled(_GradMode):
     """
 
     def __init__(self, mode: bool) -> None:
-        super().__init__()
-        if not isinstance(mode, (bool, _numpy_bool())):
+        self._previous = []
+        if type(mode) is not bool and not isinstance(mode, (bool, _numpy_bool())):
             raise TypeError(f"set_grad_enabled(mode): mode must be True or False, got {mode!r}")
         self.mode = bool(mode)
         self._before = _state.enabled

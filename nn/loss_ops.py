@@ -21,7 +21,7 @@ import numpy as np
 from autograd_mini import Function, Tensor
 from autograd_mini.ops import generic
 
-from autograd_mini.ops.unary import exp_minus_abs, sigmoid_array
+from autograd_mini.ops.unary import sigmoid_and_exp_minus_abs
 
 from .activations import Softmax, softmax_array
 
@@ -148,11 +148,11 @@ class SigmoidBinaryCrossentropyOp(_Loss):
         ctx.save_for_backward(y_true, logits)
         # softplus(z) - z·y as max(z, 0) - z·y + log(1 + e^-|z|) (TensorFlow's form): for y = 1 and
         # z > 0 (or y = 0 and z < 0) the large parts cancel exactly, so -log σ keeps its digits
-        e = exp_minus_abs(logits)
+        # σ(z) as the sigmoid op computes it (kept: the gradient is σ(z) - y), and e^-|z|, in one go
+        ctx.probs, e = sigmoid_and_exp_minus_abs(logits)
         terms = np.maximum(logits, 0.0)
         terms -= logits * y_true
         terms += np.log1p(e)
-        ctx.probs = sigmoid_array(logits)  # the sigmoid op's function; kept: the gradient is σ(z) - y
         return _Loss.reduce(ctx, terms, reduction)
 
     @staticmethod

@@ -59,11 +59,12 @@ def _prepare(y_true, y_pred) -> tuple[Tensor, Tensor]:
         return y_true, y_pred  # already in shape (what fit passes): nothing to convert
     if not isinstance(y_pred, Tensor):
         y_pred = Tensor(y_pred)
-    if not isinstance(y_true, Tensor):
-        y_true = Tensor(np.asarray(y_true, dtype=y_pred.dtype))
-    if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:  # Keras: (n,) targets for (n, 1) outputs
-        y_true = y_true.reshape(y_true.shape + (1,))
-    if y_true.shape != y_pred.shape:
+    if not isinstance(y_true, Tensor):  # a constant: a float array of y_pred's dtype needs no Tensor() checks
+        y_true = Tensor._make(np.asarray(y_true, dtype=y_pred.data.dtype), None)
+    true_shape, pred_shape = y_true.data.shape, y_pred.data.shape
+    if len(true_shape) == len(pred_shape) - 1 and pred_shape[-1] == 1:  # Keras: (n,) targets for (n, 1) outputs
+        y_true = y_true.reshape(true_shape + (1,))
+    if y_true.data.shape != pred_shape:
         raise ValueError(f"y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}; y_true and y_pred "
                          f"must have the same shape")
     return y_true, y_pred
