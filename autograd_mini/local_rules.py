@@ -4,7 +4,7 @@ The numbers always come from the op's own ``backward`` (run again on the side, o
 rebuilt from the recorded inputs), so they are right for a user's Function too and whether or
 not ``backward()`` has already freed the graph. For built-in ops, :data:`SUBSTITUTIONS` also
 writes the op's ``rule`` with the numbers put in (``σ(z)·(1−σ(z)) = 0.5987·(1−0.5987)``);
-tests/test_explain.py checks every one of them against the op's backward.
+tests/explain/test_explain.py checks every one of them against the op's backward.
 
 >>> import autograd_mini as am
 >>> z = am.Tensor(0.4, requires_grad=True)

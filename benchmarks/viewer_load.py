@@ -39,7 +39,7 @@ requestAnimationFrame(step);
 
 
 def chain(n_steps: int, width: int = 4, seed: int = 0) -> am.Tensor:
-    """h = sigmoid(h * w_k + b_k), n_steps times, then sum: 3 * n_steps + 1 ops (as tests/test_draw.py)."""
+    """h = sigmoid(h * w_k + b_k), n_steps times, then sum: 3 * n_steps + 1 ops (as tests/viz/test_draw.py)."""
     rng = np.random.default_rng(seed)
     h = am.Tensor(rng.normal(size=width), name="x")
     for k in range(n_steps):

@@ -135,7 +135,7 @@ class EarlyStopping(Callback):
     mode "auto" reads the direction from the name (accuracy: larger is better; loss, errors:
     smaller; a name that says neither is refused when fit starts, as Keras does: pass mode).
     With restore_best_weights=True the model ends with the weights of its best epoch.
-    Keras's own test cases run against it (tests/test_keras_ported.py).
+    Keras's own test cases run against it (tests/nn/test_keras_ported.py).
 
     >>> stop = EarlyStopping(monitor="loss", patience=10, restore_best_weights=True)
     >>> stop.monitor_op.__name__

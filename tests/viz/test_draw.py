@@ -236,7 +236,7 @@ def test_node_cap_keeps_the_output_end_and_summarizes_the_rest():
     assert any(t.startswith("s") for t in tails)  # the summary feeds what is drawn
 
 
-def test_a_6000_op_graph_draws_in_about_a_second():
+def test_a_6000_op_graph_draws_in_full_and_folded():
     loss = chain(2000)  # 6,001 ops, 4,001 leaves
     retain_grads(loss).backward()
     start = time.perf_counter()
@@ -245,10 +245,11 @@ def test_a_6000_op_graph_draws_in_about_a_second():
     elapsed = time.perf_counter() - start
     assert source.count('label="sigmoid"') == 2000
     assert len(nodes(dot)) == 2 * 6001 + 4001
-    assert elapsed < 5.0, f"drawing 6,001 ops took {elapsed:.2f} s"  # ~0.3 s on a laptop
+    # a guard against accidental quadratic time, not a timing (measured in benchmarks/, never in a test)
+    assert elapsed < 30.0, f"drawing 6,001 ops took {elapsed:.2f} s"
     start = time.perf_counter()
     folded = draw_graph(loss).source
-    assert time.perf_counter() - start < 5.0 and len(folded) < len(source) // 50
+    assert time.perf_counter() - start < 30.0 and len(folded) < len(source) // 50
 
 
 def test_svg_without_the_graphviz_program(no_dot, tmp_path):

@@ -1,6 +1,6 @@
 """The seeds' "under the hood" moments in the examples: each block's numbers against a hand computation.
 
-The blocks are called directly (the whole example scripts run in tests/test_examples.py)."""
+The blocks are called directly (the whole example scripts run in tests/docs/test_examples.py)."""
 import runpy
 from pathlib import Path
 
@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import autograd_mini as am
 from autograd_mini.viz.flipbook import backward_frames, save_flipbook
 from autograd_mini.viz.graph import retain_grads
 
-SHOTS = Path(__file__).resolve().parent.parent / "outputs" / "browser"
+SHOTS = Path(__file__).resolve().parents[2] / "outputs" / "browser"
 
 
 def _find(*names):

@@ -1,5 +1,5 @@
 """Diagrams to explore, without a browser: tooltips, legend, nesting depth, the HTML page, and
-the WebAssembly renderer's size limit. (In a real browser: tests/test_browser.py.)"""
+the WebAssembly renderer's size limit. (In a real browser: tests/viz/test_browser.py.)"""
 import re
 import time
 import xml.etree.ElementTree as ET
