@@ -1,7 +1,7 @@
 """gradcheck: compare backward with central finite differences, in float64, and say where they differ.
 
 >>> import autograd_mini as am
->>> report = am.gradcheck(lambda x: (x * x.sigmoid()).sum(), [am.Tensor([0.5, -1.0, 2.0])])
+>>> report = am.gradcheck(lambda x: (x * x.sigmoid()).sum(), [am.Tensor([0.5, -1.0, 2.0], dtype="float64")])
 >>> bool(report)
 True
 >>> print(report)                                      # doctest: +SKIP

@@ -27,20 +27,6 @@ from .tensor import Tensor
 
 __all__ = ["LocalNode", "local_text", "rule_clause", "substitution", "SUBSTITUTIONS", "number"]
 
-_QUIET: dict = {}
-
-
-def _quiet_class(cls: type) -> type:
-    """`cls` with grad_buffer switched off: a side computation must not write into (or claim)
-    the buffers the engine keeps for the leaves' gradients."""
-    sub = _QUIET.get(cls)
-    if sub is None:
-        sub = _QUIET[cls] = type(cls.__name__, (cls,), {
-            "__slots__": (), "op_name": cls.op_name, "__module__": cls.__module__,
-            "grad_buffer": lambda self, index: None})
-    return sub
-
-
 class LocalNode:
     """One op of a recorded graph, rebuilt so its backward can run as often as asked.
 
@@ -50,7 +36,7 @@ class LocalNode:
         ctx = tensor._ctx
         self.tensor, self.op = tensor, type(ctx)
         self.parents = ctx.parents
-        fresh = _quiet_class(type(ctx)).__new__(_quiet_class(type(ctx)))
+        fresh = type(ctx).__new__(type(ctx))  # a node of its own: the recorded one stays as it was
         fresh.parents = ctx.parents
         with no_grad():  # forward again on the recorded inputs: the saved arrays backward needs
             fresh.run_forward(ctx.parents, dict(getattr(ctx, "_options", None) or {}))
