@@ -52,7 +52,8 @@ def sigmoid_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     array([0.00000000e+00, 4.24835426e-18, 5.00000000e-01, 1.00000000e+00])
     """
     magnitude = np.abs(x)
-    if magnitude.size and np.maximum.reduce(magnitude, axis=None) > -_smallest_normal_log(magnitude.dtype):
+    # `not <=`: a NaN anywhere (max is NaN) also takes the quiet path
+    if magnitude.size and not np.maximum.reduce(magnitude, axis=None) <= -_smallest_normal_log(magnitude.dtype):
         with np.errstate(over="ignore", under="ignore"):  # (checked first: entering errstate costs more)
             return _reciprocal_of_one_plus_exp(np.negative(x), out)
     return _reciprocal_of_one_plus_exp(np.negative(x), out)
@@ -67,7 +68,8 @@ def sigmoid_and_exp_minus_abs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (True, [0.0, 1.0])
     """
     magnitude = np.abs(x)
-    if magnitude.size and np.maximum.reduce(magnitude, axis=None) > -_smallest_normal_log(magnitude.dtype):
+    # `not <=`: a NaN anywhere (max is NaN) also takes the quiet path
+    if magnitude.size and not np.maximum.reduce(magnitude, axis=None) <= -_smallest_normal_log(magnitude.dtype):
         with np.errstate(over="ignore", under="ignore"):  # the two functions' checks, which agree
             return _reciprocal_of_one_plus_exp(np.negative(x), None), np.exp(np.negative(magnitude))
     return _reciprocal_of_one_plus_exp(np.negative(x), None), np.exp(np.negative(magnitude))
@@ -85,7 +87,7 @@ def exp_minus_abs(x: np.ndarray) -> np.ndarray:
     even under np.errstate(all="raise") (checked first: entering np.errstate costs more than the
     check, benchmarks/README.md)."""
     t = -np.abs(x)
-    if t.size and np.minimum.reduce(t, axis=None) < _smallest_normal_log(t.dtype):  # = t.min(), one call less
+    if t.size and not np.minimum.reduce(t, axis=None) >= _smallest_normal_log(t.dtype):  # t.min(); NaN too
         with np.errstate(under="ignore"):
             return np.exp(t)
     return np.exp(t)

@@ -68,3 +68,17 @@ def test_log_sigmoid_far_out_is_finite_and_linear():
     np.testing.assert_allclose(loss.data, [20.0, 40.0, 1000.0, 0.0], rtol=1e-7)
     loss.sum().backward()
     np.testing.assert_array_equal(z.grad.data, [[-1.0], [-1.0], [-1.0], [0.0]])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_nan_beside_a_far_tail_stays_nan_without_warnings(dtype):
+    from autograd_mini.ops.unary import exp_minus_abs, sigmoid_and_exp_minus_abs
+    x = np.array([np.nan, -1000.0, 1000.0], dtype)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        s, e = sigmoid_array(x), exp_minus_abs(x)
+        both = sigmoid_and_exp_minus_abs(x)
+    assert np.isnan(s[0]) and s[1] == 0.0 and s[2] == 1.0
+    assert np.isnan(e[0]) and e[1] == 0.0 and e[2] == 0.0
+    np.testing.assert_array_equal(both[0], s)
+    np.testing.assert_array_equal(both[1], e)
