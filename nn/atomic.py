@@ -62,7 +62,9 @@ class Snapshot:
 
 
 def _slot_copies(opt, values: bool) -> list:
-    return [(slots, dict(slots), {k: v.copy() for k, v in slots.items()} if values else {})
+    """The optimizer's state to put back; its scratch arrays (working space, not state) are not copied."""
+    state = tuple(getattr(opt, "slot_names", ()))
+    return [(slots, dict(slots), {k: v.copy() for k, v in slots.items() if k in state} if values else {})
             for slots in opt.slots]
 
 
