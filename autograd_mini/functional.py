@@ -188,7 +188,7 @@ def vjp(f: Callable, *primals) -> tuple:
         out = f(*args)
     if not isinstance(out, Tensor):
         raise TypeError(f"vjp(f, ...) needs f to return a Tensor, got {type(out).__name__}")
-    record = grad_mode.enabled
+    record = grad_mode.is_grad_enabled()
 
     def vjp_fn(cotangent) -> tuple:
         in_graph = isinstance(cotangent, Tensor) and cotangent.requires_grad

@@ -119,9 +119,8 @@ class _Fixed(_GradMode):
         self.mode = mode
 
 
-class no_grad(_GradMode):
-    """Context manager (and decorator: `@no_grad()` or `@no_grad`) under which no op records a graph."""
-    mode = False
+class _Switch(_GradMode):
+    """A switch to one fixed mode, usable as `with sw():`, `@sw()` or bare `@sw`."""
 
     def __new__(cls, func: Callable | None = None):
         if func is not None:  # used bare, `@no_grad`: decorate at once
@@ -132,17 +131,14 @@ class no_grad(_GradMode):
         super().__init__()
 
 
-class enable_grad(_GradMode):
+class no_grad(_Switch):
+    """Context manager (and decorator: `@no_grad()` or `@no_grad`) under which no op records a graph."""
+    mode = False
+
+
+class enable_grad(_Switch):
     """Context manager (and decorator) that turns recording back on, e.g. inside a `no_grad()` block."""
     mode = True
-
-    def __new__(cls, func: Callable | None = None):
-        if func is not None:
-            return cls()(func)
-        return super().__new__(cls)
-
-    def __init__(self, func: Callable | None = None) -> None:
-        super().__init__()
 
 
 class set_grad_enabled(_GradMode):

@@ -66,7 +66,7 @@ def _on_numbers(name: str, func, args: tuple, kwargs: dict):
     """Run numpy on the Tensors' numbers; refuse when that would cut a Tensor that needs a gradient
     out of the graph (a float result computed from it)."""
     result = func(*_numbers(args), **_numbers(kwargs))
-    if grad_mode.enabled and _has_float(result) and _needs_grad((args, kwargs)):
+    if grad_mode.is_grad_enabled() and _has_float(result) and _needs_grad((args, kwargs)):
         raise TypeError(f"{name} is not differentiated by autograd_mini, and the Tensor passed to it requires "
                         f"grad: {_instead(name)}")
     return result
@@ -275,7 +275,7 @@ def update_in_place(t: Tensor, other, symbol: str) -> Tensor:
     silently replace the weight by a new, untrainable tensor: an error says what to write.
     Any other Tensor: a new Tensor, `t = t - ...`, in the graph as usual."""
     if t._ctx is None and t.requires_grad:
-        if grad_mode.enabled:
+        if grad_mode.is_grad_enabled():
             name = t.name or "w"
             raise RuntimeError(
                 f"`{name} {symbol} ...` on a Tensor that requires grad (a trainable weight) would replace it by a new "
