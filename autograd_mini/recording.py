@@ -33,9 +33,9 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .engine import AccumulateGrad, GradSink, _seed, call_backward, topological_order
-from .function import fit_to_shape
+from .engine import GradSink, _seed, topological_order
 from .tensor import Tensor, as_array
+from .tuned_walk import walk
 
 
 class Recording:
@@ -91,35 +91,8 @@ class Recording:
     def backward(self, grad=None, sink: GradSink | None = None) -> None:
         """`output.backward(grad)` through the recorded order, the graph not sorted again; the
         gradients go to `sink` (see autograd_mini.engine.GradSink; default: `.grad`, as backward()).
-
-        The same steps as engine.run_backward, tuned for fit's hot loop: create_graph is not
-        offered, so the backward ops run on arrays and record nothing without switching grad mode
-        off; the common gradient -- an array already of its input's shape -- is passed on without
-        a call to fit_to_shape."""
-        sink = AccumulateGrad() if sink is None else sink
-        grads = {id(self.output): _seed(self.output, grad, False)}
-        ndarray = np.ndarray
-        for tensor in reversed(self._order):
-            grad = grads.pop(id(tensor), None)
-            if grad is None:
-                continue
-            sink.reached(tensor, grad)
-            ctx = tensor._ctx
-            results = call_backward(ctx, tensor, grad, False, False)
-            index = -1
-            for parent in ctx.parents:
-                index += 1
-                result = results[index]
-                if result is None or not parent.requires_grad:
-                    continue
-                if type(result) is not ndarray or result.shape != parent.data.shape:
-                    result = fit_to_shape(result, parent.data.shape, ctx, index)
-                if parent._ctx is None:
-                    sink.leaf(parent, result)
-                else:
-                    waiting = grads.get(id(parent))
-                    grads[id(parent)] = result if waiting is None else waiting + result
-            sink.step(tensor, grad, results)
+        The walk is engine.run_backward's, in its tuned copy (autograd_mini/tuned_walk.py)."""
+        walk(self._order, self.output, _seed(self.output, grad, False), sink)
 
     def __repr__(self) -> str:
         return f"<Recording of {len(self._order)} ops on inputs {[s for s, _ in self._shapes]}>"

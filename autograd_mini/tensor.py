@@ -208,8 +208,14 @@ class Tensor:
 
     # --- graph ------------------------------------------------------------------------
     def backward(self, grad=None, create_graph: bool = False, retain_graph: bool | None = None) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (see autograd_mini.backward)."""
-        _engine.backward(self, grad, create_graph=create_graph, retain_graph=retain_graph)
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (see autograd_mini.backward).
+
+        The walk is engine.run_backward; without create_graph its tuned copy runs
+        (autograd_mini/tuned_walk.py: the same steps and numbers, fewer Python operations)."""
+        if create_graph:
+            _engine.backward(self, grad, create_graph=True, retain_graph=retain_graph)
+        else:
+            _tuned_walk.backward(self, grad, retain_graph=bool(retain_graph))
 
     # --- operators: numpy broadcasting, Tensors/arrays/numbers on either side -----------
     def _lift(self, other) -> "Tensor":
@@ -306,3 +312,4 @@ from .ops.shape import Reshape, Transpose, GetItem  # noqa: E402
 from .ops.linalg import MatMul  # noqa: E402
 from . import engine as _engine  # noqa: E402
 from . import numpy_dispatch as _numpy_dispatch  # noqa: E402
+from . import tuned_walk as _tuned_walk  # noqa: E402

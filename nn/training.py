@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 import autograd_mini as am
-from autograd_mini import Recording, Tensor
+from autograd_mini import Recording, Tensor, tuned_walk
 
 from . import activations as activations_module
 from . import data_checks
@@ -254,7 +254,7 @@ def _backward_and_update(loss: Tensor, recording, optimizer) -> None:
     buffers = optimizer.buffers
     buffers.begin()
     if recording is None:
-        am.engine.run_backward(loss, np.ones((), loss.data.dtype), sink=buffers)
+        tuned_walk.run(loss, np.ones((), loss.data.dtype), buffers)  # engine.run_backward's walk
     else:
         recording.backward(sink=buffers)  # the same as above, without sorting the graph again
     optimizer.step_with(buffers.gradient)
