@@ -10,7 +10,8 @@ both walks on random graphs and compares every gradient bit for bit.
 
 What is tuned (fewer Python operations per node, nothing skipped):
 - the graph is sorted with a flat stack (no tuple per entry);
-- the default sink (`.grad`, AccumulateGrad) is inlined instead of called per leaf;
+- the default sink (`.grad`, AccumulateGrad) is inlined instead of called per leaf, and a
+  sink's methods that do nothing are not called;
 - a gradient that is already an array of its input's shape skips the `fit_to_shape` call;
 - grad mode is switched off directly, without a context-manager object.
 create_graph is not offered here: `backward(create_graph=True)` takes engine.run_backward.
@@ -27,7 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .engine import GradSink, _accumulate_grad, _count_message, _seed
+from .engine import AccumulateGrad, GradSink, _accumulate_grad, _count_message, _seed
 from .function import _RELEASED, Function, fit_to_shape
 from .grad_mode import _set as _set_grad_mode, _state as _grad_state
 from .tensor import Tensor
@@ -117,12 +118,21 @@ def _into_grad(order, root, seed, retain_graph) -> None:
 def _into_sink(order, root, seed, sink, retain_graph) -> None:
     grads = {id(root): seed}
     ndarray = np.ndarray
-    reached, leaf, step = sink.reached, sink.leaf, sink.step
+    # a sink method that does nothing (GradSink's own) is not called; AccumulateGrad's `reached`
+    # (only for retain_grad() tensors) is inlined
+    kind = type(sink)
+    reached = None if kind.reached in (GradSink.reached, AccumulateGrad.reached) else sink.reached
+    retain = kind.reached is AccumulateGrad.reached
+    step = None if kind.step is GradSink.step else sink.step
+    leaf = sink.leaf
     for tensor in reversed(order):
         grad = grads.pop(id(tensor), None)
         if grad is None:
             continue
-        reached(tensor, grad)
+        if reached is not None:
+            reached(tensor, grad)
+        elif retain and tensor._retain_grad:
+            _accumulate_grad(tensor, grad)
         ctx = tensor._ctx
         parents = ctx.parents
         results = _call_backward(ctx, grad, retain_graph, len(parents))
@@ -140,7 +150,8 @@ def _into_sink(order, root, seed, sink, retain_graph) -> None:
             else:
                 waiting = grads.get(id(parent))
                 grads[id(parent)] = result if waiting is None else waiting + result
-        step(tensor, grad, results)
+        if step is not None:
+            step(tensor, grad, results)
 
 
 def _call_backward(ctx: Function, grad, retain_graph: bool, inputs: int) -> tuple:

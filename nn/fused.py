@@ -54,15 +54,15 @@ class DenseActivation(Function):
     def backward(ctx, grad):
         x, w, out = ctx.saved_tensors
         dz = IN_PLACE[ctx.activation][1](grad, out)
-        need = ctx.needs_input_grad
+        parents = ctx.parents
         buffers = ctx.buffers if ctx._out is None else None  # under create_graph gradients are Tensors
-        dx = dz @ w.T if need[0] else None                    # dx = dz·Wᵀ
+        dx = dz @ w.T if parents[0].requires_grad else None   # dx = dz·Wᵀ
         if x.ndim != 2:
             x, dz = as_rows(x), as_rows(dz)
         dw = db = None
-        if need[1]:                                           # dW = xᵀ·dz
-            into = None if buffers is None else buffers.take(ctx.parents[1])
+        if parents[1].requires_grad:                          # dW = xᵀ·dz
+            into = None if buffers is None else buffers.take(parents[1])
             dw = x.T @ dz if into is None else np.matmul(x.T, dz, out=into)
-        if len(need) == 3 and need[2]:                        # db = Σ dz
-            db = dz.sum(axis=0, out=None if buffers is None else buffers.take(ctx.parents[2]))
-        return (dx, dw) if len(need) == 2 else (dx, dw, db)
+        if len(parents) == 3 and parents[2].requires_grad:    # db = Σ dz (np.add.reduce: what .sum() calls)
+            db = dz.sum(axis=0) if buffers is None else np.add.reduce(dz, axis=0, out=buffers.take(parents[2]))
+        return (dx, dw) if len(parents) == 2 else (dx, dw, db)

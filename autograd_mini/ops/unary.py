@@ -71,15 +71,23 @@ def sigmoid_and_exp_minus_abs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # `not <=`: a NaN anywhere (max is NaN) also takes the quiet path
     if magnitude.size and not np.maximum.reduce(magnitude, axis=None) <= -_smallest_normal_log(magnitude.dtype):
         with np.errstate(over="ignore", under="ignore"):  # the two functions' checks, which agree
-            return _reciprocal_of_one_plus_exp(np.negative(x), None), np.exp(np.negative(magnitude))
-    return _reciprocal_of_one_plus_exp(np.negative(x), None), np.exp(np.negative(magnitude))
+            return _reciprocal_of_one_plus_exp(np.negative(x), None), _exp_of_negative(magnitude)
+    return _reciprocal_of_one_plus_exp(np.negative(x), None), _exp_of_negative(magnitude)
 
 
 def _reciprocal_of_one_plus_exp(t, out):
-    """1 / (1 + e^t)."""
-    denominator = np.exp(t)
+    """1 / (1 + e^t), in t's memory: t is a scratch array (a numpy scalar for 0-d input)."""
+    denominator = np.exp(t, out=t) if type(t) is np.ndarray else np.exp(t)
     denominator += 1.0
     return np.divide(1.0, denominator, out=out)
+
+
+def _exp_of_negative(t):
+    """e^-t, in t's memory: t is a scratch array (a numpy scalar for 0-d input)."""
+    if type(t) is not np.ndarray:
+        return np.exp(-t)
+    np.negative(t, out=t)
+    return np.exp(t, out=t)
 
 
 def exp_minus_abs(x: np.ndarray) -> np.ndarray:
