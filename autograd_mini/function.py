@@ -108,10 +108,11 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options) -> Tensor:
         """Run forward on the inputs' arrays; record a node if grad mode is on and an input needs grad."""
-        tensors = list(inputs)
-        for i, x in enumerate(tensors):
-            if not isinstance(x, Tensor):  # a number or an array passed straight to apply
-                tensors[i] = Tensor._make(as_array(x), None)
+        tensors = inputs
+        for x in inputs:
+            if not isinstance(x, Tensor):  # a number or an array passed straight to apply: make constants
+                tensors = tuple(t if isinstance(t, Tensor) else Tensor._make(as_array(t), None) for t in inputs)
+                break
         ctx = cls.__new__(cls)
         out = ctx.run_forward(tensors, options)
         if (not _threads_off[0] or _grad_state.enabled) and any(map(_requires_grad, tensors)):  # see grad_mode
