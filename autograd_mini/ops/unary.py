@@ -1,6 +1,4 @@
 """Elementwise functions of one tensor."""
-import functools
-
 import numpy as np
 
 from ..function import Function
@@ -51,28 +49,20 @@ def sigmoid_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     >>> sigmoid_array(np.array([-1000.0, -40.0, 0.0, 1000.0]))
     array([0.00000000e+00, 4.24835426e-18, 5.00000000e-01, 1.00000000e+00])
     """
-    magnitude = np.abs(x)
-    # `not <=`: a NaN anywhere (max is NaN) also takes the quiet path
-    if magnitude.size and not np.maximum.reduce(magnitude, axis=None) <= -_smallest_normal_log(magnitude.dtype):
-        with np.errstate(over="ignore", under="ignore"):  # (checked first: entering errstate costs more)
-            return _reciprocal_of_one_plus_exp(np.negative(x), out)
-    return _reciprocal_of_one_plus_exp(np.negative(x), out)
+    with np.errstate(over="ignore", under="ignore"):  # e^-x overflowing (σ = 0) or underflowing (σ = 1) is expected
+        return _reciprocal_of_one_plus_exp(np.negative(x), out)
 
 
 def sigmoid_and_exp_minus_abs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(sigmoid_array(x), exp_minus_abs(x)) from one |x| and one range check: the loss from
-    logits needs both. The same formulas, so the same numbers as the two functions.
+    """(sigmoid_array(x), exp_minus_abs(x)) under one np.errstate: the loss from logits needs
+    both. The same formulas, so the same numbers as the two functions.
 
     >>> s, e = sigmoid_and_exp_minus_abs(np.array([-1000.0, 0.0, 2.0]))
     >>> s.tolist() == sigmoid_array(np.array([-1000.0, 0.0, 2.0])).tolist(), e.tolist()[:2]
     (True, [0.0, 1.0])
     """
-    magnitude = np.abs(x)
-    # `not <=`: a NaN anywhere (max is NaN) also takes the quiet path
-    if magnitude.size and not np.maximum.reduce(magnitude, axis=None) <= -_smallest_normal_log(magnitude.dtype):
-        with np.errstate(over="ignore", under="ignore"):  # the two functions' checks, which agree
-            return _reciprocal_of_one_plus_exp(np.negative(x), None), _exp_of_negative(magnitude)
-    return _reciprocal_of_one_plus_exp(np.negative(x), None), _exp_of_negative(magnitude)
+    with np.errstate(over="ignore", under="ignore"):
+        return _reciprocal_of_one_plus_exp(np.negative(x), None), _exp_of_negative(np.abs(x))
 
 
 def _reciprocal_of_one_plus_exp(t, out):
@@ -92,19 +82,9 @@ def _exp_of_negative(t):
 
 def exp_minus_abs(x: np.ndarray) -> np.ndarray:
     """e^-|x|, in (0, 1]: never overflows; where it underflows to 0 it does so without a warning,
-    even under np.errstate(all="raise") (checked first: entering np.errstate costs more than the
-    check, benchmarks/README.md)."""
-    t = -np.abs(x)
-    if t.size and not np.minimum.reduce(t, axis=None) >= _smallest_normal_log(t.dtype):  # t.min(); NaN too
-        with np.errstate(under="ignore"):
-            return np.exp(t)
-    return np.exp(t)
-
-
-@functools.lru_cache(maxsize=8)
-def _smallest_normal_log(dtype) -> float:
-    """log of the smallest normal number of `dtype`: below it e^t loses precision, then underflows."""
-    return float(np.log(np.finfo(dtype).tiny))
+    even under np.errstate(all="raise")."""
+    with np.errstate(under="ignore"):
+        return _exp_of_negative(np.abs(x))
 
 
 # The activations' backward formulas, from the output; the ops and nn's fused layers share them,
