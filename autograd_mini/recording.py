@@ -35,7 +35,7 @@ import numpy as np
 
 from .engine import GradSink, _seed, topological_order
 from .tensor import Tensor, as_array
-from .tuned_walk import walk
+from .tuned_walk import _is_own, walk
 
 
 class Recording:
@@ -44,13 +44,14 @@ class Recording:
     inputs: the leaf Tensors that receive new arrays on each call; output: the result Tensor
     (the same object after every call, holding the latest numbers)."""
 
-    __slots__ = ("inputs", "output", "problem", "_order", "_shapes")
+    __slots__ = ("inputs", "output", "problem", "_order", "_shapes", "_own_ops_only")
 
     def __init__(self, inputs: Iterable[Tensor], output: Tensor, constants: Iterable[Tensor] = ()):
         self.inputs = tuple(inputs)
         self.output = output
         self._shapes = tuple((t.data.shape, t.data.dtype) for t in self.inputs)
         self._order = topological_order(output) if output._ctx is not None else []
+        self._own_ops_only = all(_is_own(type(t._ctx)) for t in self._order)  # see tuned_walk.walk
         self.problem = self._find_problem(constants)
 
     def _find_problem(self, constants: Iterable[Tensor]) -> str | None:
@@ -92,7 +93,7 @@ class Recording:
         """`output.backward(grad)` through the recorded order, the graph not sorted again; the
         gradients go to `sink` (see autograd_mini.engine.GradSink; default: `.grad`, as backward()).
         The walk is engine.run_backward's, in its tuned copy (autograd_mini/tuned_walk.py)."""
-        walk(self._order, self.output, _seed(self.output, grad, False), sink)
+        walk(self._order, self.output, _seed(self.output, grad, False), sink, own_ops_only=self._own_ops_only)
 
     def __repr__(self) -> str:
         return f"<Recording of {len(self._order)} ops on inputs {[s for s, _ in self._shapes]}>"

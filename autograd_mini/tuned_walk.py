@@ -13,7 +13,8 @@ What is tuned (fewer Python operations per node, nothing skipped):
 - the default sink (`.grad`, AccumulateGrad) is inlined instead of called per leaf, and a
   sink's methods that do nothing are not called;
 - a gradient that is already an array of its input's shape skips the `fit_to_shape` call;
-- grad mode is switched off directly, without a context-manager object.
+- grad mode is switched off directly, without a context-manager object, and only when a
+  user's op or sink could notice it (see `walk`).
 create_graph is not offered here: `backward(create_graph=True)` takes engine.run_backward.
 
 >>> from autograd_mini import Tensor
@@ -70,10 +71,19 @@ def run(root: Tensor, seed, sink: GradSink | None = None, retain_graph: bool = F
     walk(topological_order(root), root, seed, sink, retain_graph)
 
 
-def walk(order: Sequence[Tensor], root: Tensor, seed, sink: GradSink | None, retain_graph: bool = False) -> None:
-    """run_backward's loop over `order` (reversed: outputs first). sink None means `.grad`."""
-    enabled = _grad_state.enabled
-    if enabled:
+def walk(order: Sequence[Tensor], root: Tensor, seed, sink: GradSink | None, retain_graph: bool = False,
+         own_ops_only: bool | None = None) -> None:
+    """run_backward's loop over `order` (reversed: outputs first). sink None means `.grad`.
+
+    own_ops_only: are all ops in `order` the library's own? (computed when None; a Recording
+    knows it once for all its calls). Then grad mode is left as it is: the library's backward
+    functions and sinks compute on arrays and never read it, so switching it off -- which costs
+    more than a small graph's whole walk bookkeeping -- changes nothing; a user's op or sink
+    runs with grad mode off, as in engine.run_backward."""
+    if own_ops_only is None:
+        own_ops_only = all(_is_own(type(tensor._ctx)) for tensor in order)
+    switch = _grad_state.enabled and not (own_ops_only and (sink is None or _is_own(type(sink))))
+    if switch:
         _set_grad_mode(False)
     try:
         if sink is None:
@@ -81,8 +91,19 @@ def walk(order: Sequence[Tensor], root: Tensor, seed, sink: GradSink | None, ret
         else:
             _into_sink(order, root, seed, sink, retain_graph)
     finally:
-        if enabled:
+        if switch:
             _set_grad_mode(True)
+
+
+_OWN: dict[type, bool] = {}  # class -> defined in autograd_mini or nn?
+
+
+def _is_own(cls: type) -> bool:
+    """Is this op (or sink) class one of the library's own, whose backward never reads grad mode?"""
+    own = _OWN.get(cls)
+    if own is None:
+        own = _OWN[cls] = cls.__module__.partition(".")[0] in ("autograd_mini", "nn")
+    return own
 
 
 def _into_grad(order, root, seed, retain_graph) -> None:

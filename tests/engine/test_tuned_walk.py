@@ -235,3 +235,51 @@ def test_topological_order_is_the_engines():
         if out._ctx is not None:
             assert [id(t) for t in tuned_walk.topological_order(out)] == \
                    [id(t) for t in engine.topological_order(out)]
+
+
+def test_user_sink_and_recorded_user_op_see_grad_mode_off():
+    """The walk leaves grad mode alone only where no user code runs; a user's sink or op sees it off."""
+    class Watch(engine.GradSink):
+        def __init__(self):
+            self.modes = []
+
+        def reached(self, tensor, grad):
+            self.modes.append(am.is_grad_enabled())
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    sink = Watch()
+    tuned_walk.run((x.sigmoid() * x).sum(), np.array(1.0, np.float32), sink)
+    assert sink.modes and not any(sink.modes) and am.is_grad_enabled()
+
+    seen = []
+
+    class Spy(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 1.0
+
+        @staticmethod
+        def backward(ctx, grad):
+            seen.append(am.is_grad_enabled())
+            return grad
+
+    step = am.record(lambda a: Spy.apply(a * x).sum(), [3.0, 4.0])
+    step([1.0, 1.0])
+    step.backward()
+    assert seen == [False] and am.is_grad_enabled()
+
+
+def test_every_library_op_counts_as_own_and_a_users_does_not():
+    import nn  # noqa: F401  (its ops register as Function subclasses)
+
+    def subclasses(cls):
+        found, stack = [], [cls]
+        while stack:
+            for sub in stack.pop().__subclasses__():
+                found.append(sub)
+                stack.append(sub)
+        return found
+
+    library = [c for c in subclasses(Function) if c.__module__.split(".")[0] in ("autograd_mini", "nn")]
+    assert len(library) > 30 and all(tuned_walk._is_own(c) for c in library)
+    assert not tuned_walk._is_own(_Boom) and not tuned_walk._is_own(_TwoForOne)
