@@ -190,10 +190,10 @@ def _accumulate_grad(tensor: Tensor, grad) -> None:
     """Add `grad` to tensor.grad (a leaf's, or one kept by retain_grad).
 
     Every `.grad` owns its memory: the first gradient is copied (an op may hand one array to
-    several inputs, as `a + b` does), and a sum is a new array, so a gradient the user holds
-    is never changed by a later backward."""
-    if isinstance(grad, Tensor):  # create_graph: keep the gradient differentiable
-        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+    several inputs, as `a + b` does; under create_graph a `clone`, which stays differentiable),
+    and a sum is a new array, so a gradient the user holds is never changed by a later backward."""
+    if isinstance(grad, Tensor):  # create_graph: keep the gradient differentiable (a clone is in the graph too)
+        tensor.grad = grad.clone() if tensor.grad is None else tensor.grad + grad
     elif tensor.grad is None:
         tensor.grad = Tensor._make(grad.astype(tensor.data.dtype), None)  # astype copies
     else:

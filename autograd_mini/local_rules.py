@@ -288,7 +288,7 @@ def _where(node, i, pos, j):
     return f"[{'not ' if pos else ''}{c}]", float(picked)
 
 
-@_rule("Sum", "Reshape", "Transpose", "BroadcastTo", "GetItem", "ScatterAdd")
+@_rule("Sum", "Reshape", "Transpose", "BroadcastTo", "GetItem", "ScatterAdd", "Clone")
 def _move(node, i, pos, j):
     return "1", 1.0
 

@@ -111,6 +111,10 @@ class Tensor:
     def tolist(self):
         return self.data.tolist()
 
+    def clone(self) -> "Tensor":
+        """The same numbers in new memory, still in the graph (gradients pass through), as torch.clone."""
+        return Clone.apply(self)
+
     def detach(self) -> "Tensor":
         """The same numbers, cut from the graph."""
         return Tensor._make(self.data, None)
@@ -207,11 +211,17 @@ class Tensor:
         return tensor_html(self)
 
     # --- graph ------------------------------------------------------------------------
-    def backward(self, grad=None, create_graph: bool = False, retain_graph: bool | None = None) -> None:
+    def backward(self, grad=None, create_graph: bool = False, retain_graph: bool | None = None, *,
+                 gradient=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's `.grad` (see autograd_mini.backward).
+        `gradient=` is PyTorch's name for `grad` (the upstream gradient).
 
         The walk is engine.run_backward; without create_graph its tuned copy runs
         (autograd_mini/tuned_walk.py: the same steps and numbers, fewer Python operations)."""
+        if gradient is not None:
+            if grad is not None:
+                raise TypeError("backward() got both grad= and gradient= (PyTorch's name for it): pass one")
+            grad = gradient
         if create_graph:
             _engine.backward(self, grad, create_graph=True, retain_graph=retain_graph)
         else:
@@ -308,7 +318,7 @@ def _plain_index(index):
 from .ops.arithmetic import Add, Sub, Mul, Div, Neg, Pow  # noqa: E402
 from .ops.unary import Exp, Log, Sigmoid, Relu, Tanh, Abs  # noqa: E402
 from .ops.reduce import Sum, Mean, Max  # noqa: E402
-from .ops.shape import Reshape, Transpose, GetItem  # noqa: E402
+from .ops.shape import Clone, Reshape, Transpose, GetItem  # noqa: E402
 from .ops.linalg import MatMul  # noqa: E402
 from . import engine as _engine  # noqa: E402
 from . import numpy_dispatch as _numpy_dispatch  # noqa: E402

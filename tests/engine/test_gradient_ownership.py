@@ -2,6 +2,7 @@
 gradient; a backward after fit gives exactly that backward's gradient; no two Tensors' .grad
 share memory; a gradient the user holds is never written to by a later step."""
 import numpy as np
+import pytest
 
 import autograd_mini as am
 import nn
@@ -87,3 +88,33 @@ def test_callbacks_see_each_steps_gradient_as_an_array_of_their_own():
     assert len(seen) == 3 and len({id(g.data) for g in seen}) == 3
     assert not np.shares_memory(seen[0].data, seen[1].data)
     assert model.weights[0].grad is None
+
+
+def test_create_graph_gradients_do_not_share_memory_and_stay_differentiable():
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward(create_graph=True)  # Add hands one gradient to both inputs
+    assert a.grad is not b.grad and not np.shares_memory(a.grad.data, b.grad.data)
+    a.grad.data[0] = 99.0
+    assert b.grad.tolist() == [1.0, 1.0]
+    x, c = Tensor(2.0, requires_grad=True), Tensor(5.0, requires_grad=True)
+    (x * x * c + x * c).backward(create_graph=True)  # dx = 2xc + c = 25, still a function of x and c
+    assert float(x.grad) == 25.0 and x.grad.grad_fn is not None
+    c.grad = None
+    x.grad.backward()  # d(2xc + c)/dc = 2x + 1
+    assert float(c.grad) == 5.0
+
+
+def test_clone_copies_and_passes_the_gradient():
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    y = x.clone()
+    assert not np.shares_memory(x.data, y.data) and y.grad_fn is not None
+    (y * y).sum().backward()
+    assert x.grad.tolist() == [2.0, -4.0]
+
+
+def test_backward_takes_pytorchs_gradient_keyword():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * 3.0).backward(gradient=np.array([1.0, 10.0], dtype=x.dtype))
+    assert x.grad.tolist() == [3.0, 30.0]
+    with pytest.raises(TypeError, match="gradient="):
+        (x * 3.0).backward(np.ones(2), gradient=np.ones(2))

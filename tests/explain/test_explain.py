@@ -202,7 +202,7 @@ def _cases(rng):
                                                                            requires_grad=True).max(axis=1),
         "Maximum": am.maximum(t(4), Tensor(np.array([0.0, 5.0, -5.0, 0.0]), requires_grad=True)),
         "Where": am.where([True, False, True], t(3), t(3)),
-        "Reshape": t(2, 3).reshape(3, 2), "Transpose": t(2, 3).transpose(),
+        "Reshape": t(2, 3).reshape(3, 2), "Clone": t(2, 3).clone(), "Transpose": t(2, 3).transpose(),
         "BroadcastTo": am.broadcast_to(t(3), (2, 3)), "GetItem": t(4)[[0, 2, 2]],
         "ScatterAdd": ops.shape.ScatterAdd.apply(t(3), index=[0, 2, 2], shape=(4,)),
         "MatMul": t(2, 3) @ t(3, 2), "Linear": am.linear(t(2, 3), t(3, 2), t(2)),
