@@ -10,8 +10,8 @@ both walks on random graphs and compares every gradient bit for bit.
 
 What is tuned (fewer Python operations per node, nothing skipped):
 - the graph is sorted with a flat stack (no tuple per entry);
-- the default sink (`.grad`, AccumulateGrad) is inlined instead of called per leaf, and a
-  sink's methods that do nothing are not called;
+- the default sink (`.grad`) is one function call per leaf instead of a method and a call, and
+  a sink's methods that do nothing are not called;
 - a gradient that is already an array of its input's shape skips the `fit_to_shape` call;
 - grad mode is switched off directly, without a context-manager object, and only when a
   user's op or sink could notice it (see `walk`).
@@ -86,10 +86,7 @@ def walk(order: Sequence[Tensor], root: Tensor, seed, sink: GradSink | None, ret
     if switch:
         _set_grad_mode(False)
     try:
-        if sink is None:
-            _into_grad(order, root, seed, retain_graph)
-        else:
-            _into_sink(order, root, seed, sink, retain_graph)
+        _loop(order, root, seed, sink, retain_graph)
     finally:
         if switch:
             _set_grad_mode(True)
@@ -106,46 +103,16 @@ def _is_own(cls: type) -> bool:
     return own
 
 
-def _into_grad(order, root, seed, retain_graph) -> None:
-    grads = {id(root): seed}
-    ndarray, make = np.ndarray, Tensor._make
-    for tensor in reversed(order):
-        grad = grads.pop(id(tensor), None)
-        if grad is None:
-            continue
-        if tensor._retain_grad:
-            _accumulate_grad(tensor, grad)
-        ctx = tensor._ctx
-        parents = ctx.parents
-        results = _call_backward(ctx, grad, retain_graph, len(parents))
-        index = -1
-        for parent in parents:
-            index += 1
-            result = results[index]
-            if result is None or not parent.requires_grad:
-                continue
-            data = parent.data
-            if type(result) is not ndarray or result.shape != data.shape:
-                result = fit_to_shape(result, data.shape, ctx, index)
-            if parent._ctx is not None:
-                waiting = grads.get(id(parent))
-                grads[id(parent)] = result if waiting is None else waiting + result
-            elif parent.grad is None and type(result) is ndarray:
-                parent.grad = make(result.astype(data.dtype), None)  # astype copies: .grad owns its array
-            else:
-                _accumulate_grad(parent, result)
-
-
-def _into_sink(order, root, seed, sink, retain_graph) -> None:
+def _loop(order, root, seed, sink, retain_graph) -> None:
     grads = {id(root): seed}
     ndarray = np.ndarray
-    # a sink method that does nothing (GradSink's own) is not called; AccumulateGrad's `reached`
-    # (only for retain_grad() tensors) is inlined
+    # the default sink (.grad) is a plain function call per leaf; a sink method that does nothing
+    # (GradSink's own) is not called; AccumulateGrad's `reached` (retain_grad() tensors) is inlined
     kind = type(sink)
-    reached = None if kind.reached in (GradSink.reached, AccumulateGrad.reached) else sink.reached
-    retain = kind.reached is AccumulateGrad.reached
-    step = None if kind.step is GradSink.step else sink.step
-    leaf = sink.leaf
+    reached = None if sink is None or kind.reached in (GradSink.reached, AccumulateGrad.reached) else sink.reached
+    retain = sink is None or kind.reached is AccumulateGrad.reached
+    step = None if sink is None or kind.step is GradSink.step else sink.step
+    leaf = _accumulate_grad if sink is None else sink.leaf
     for tensor in reversed(order):
         grad = grads.pop(id(tensor), None)
         if grad is None:
