@@ -106,12 +106,9 @@ def _is_own(cls: type) -> bool:
 def _loop(order, root, seed, sink, retain_graph) -> None:
     grads = {id(root): seed}
     ndarray = np.ndarray
-    # the default sink (.grad) is a plain function call per leaf; a sink method that does nothing
-    # (GradSink's own) is not called; AccumulateGrad's `reached` (retain_grad() tensors) is inlined
-    kind = type(sink)
-    reached = None if sink is None or kind.reached in (GradSink.reached, AccumulateGrad.reached) else sink.reached
-    retain = sink is None or kind.reached is AccumulateGrad.reached
-    step = None if sink is None or kind.step is GradSink.step else sink.step
+    calls_reached, retain, calls_step = _SINK_KINDS.get(type(sink)) or _sink_kind(type(sink))
+    reached = sink.reached if calls_reached else None
+    step = sink.step if calls_step else None
     leaf = _accumulate_grad if sink is None else sink.leaf
     for tensor in reversed(order):
         grad = grads.pop(id(tensor), None)
@@ -140,6 +137,22 @@ def _loop(order, root, seed, sink, retain_graph) -> None:
                 grads[id(parent)] = result if waiting is None else waiting + result
         if step is not None:
             step(tensor, grad, results)
+
+
+_SINK_KINDS: dict[type, tuple[bool, bool, bool]] = {}
+
+
+def _sink_kind(kind: type) -> tuple[bool, bool, bool]:
+    """How the loop treats a sink class: (call its `reached`, keep retain_grad() gradients
+    inline, call its `step`). The default sink (None: `.grad`) keeps them and calls nothing;
+    a method that does nothing (GradSink's own) is not called; AccumulateGrad's `reached` is inlined."""
+    if kind is type(None):
+        found = (False, True, False)
+    else:
+        found = (kind.reached not in (GradSink.reached, AccumulateGrad.reached),
+                 kind.reached is AccumulateGrad.reached, kind.step is not GradSink.step)
+    _SINK_KINDS[kind] = found
+    return found
 
 
 def _call_backward(ctx: Function, grad, retain_graph: bool, inputs: int) -> tuple:
