@@ -3,7 +3,8 @@ Recording run. Read engine.py first -- that is the walk; this file is the same w
 
 Same steps, same order, same numbers: every op's backward runs outputs before inputs (the
 order of `engine.topological_order`, so gradients that meet are added in the same order
-and give the same bits), grad mode is off while they run, saved arrays are freed unless
+and give the same bits), grad mode is off while a user's op or sink runs (the library's own
+never read it), saved arrays are freed unless
 `retain_graph`, every backward's output is checked as `call_backward` and `fit_to_shape`
 check it, and each leaf's `.grad` gets its own array. tests/engine/test_tuned_walk.py runs
 both walks on random graphs and compares every gradient bit for bit.
