@@ -35,7 +35,7 @@ import numpy as np
 
 from .engine import GradSink, _seed, topological_order
 from .tensor import Tensor, as_array
-from .tuned_walk import _is_own, walk
+from .tuned_walk import only_own_ops, walk
 
 
 class Recording:
@@ -51,7 +51,7 @@ class Recording:
         self.output = output
         self._shapes = tuple((t.data.shape, t.data.dtype) for t in self.inputs)
         self._order = topological_order(output) if output._ctx is not None else []
-        self._own_ops_only = all(_is_own(type(t._ctx)) for t in self._order)  # see tuned_walk.walk
+        self._own_ops_only = only_own_ops(self._order)  # see tuned_walk.walk
         self.problem = self._find_problem(constants)
 
     def _find_problem(self, constants: Iterable[Tensor]) -> str | None:

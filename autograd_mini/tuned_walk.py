@@ -4,9 +4,9 @@ Recording run. Read engine.py first -- that is the walk; this file is the same w
 Same steps, same order, same numbers: every op's backward runs outputs before inputs (the
 order of `engine.topological_order`, so gradients that meet are added in the same order
 and give the same bits), grad mode is off while a user's op or sink runs (the library's own
-never read it), saved arrays are freed unless
-`retain_graph`, every backward's output is checked as `call_backward` and `fit_to_shape`
-check it, and each leaf's `.grad` gets its own array. tests/engine/test_tuned_walk.py runs
+never read it), each backward runs through engine.call_backward (saved arrays freed unless
+`retain_graph`, its output counted), gradients are fitted to their input's shape as
+`fit_to_shape` does, and each leaf's `.grad` gets its own array. tests/engine/test_tuned_walk.py runs
 both walks on random graphs and compares every gradient bit for bit.
 
 What is tuned (fewer Python operations per node, nothing skipped):
@@ -30,8 +30,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .engine import AccumulateGrad, GradSink, _accumulate_grad, _count_message, _seed
-from .function import _RELEASED, Function, fit_to_shape
+from .engine import AccumulateGrad, GradSink, _accumulate_grad, _seed, call_backward
+from .function import fit_to_shape
 from .grad_mode import _set as _set_grad_mode, _state as _grad_state
 from .tensor import Tensor
 
@@ -82,7 +82,7 @@ def walk(order: Sequence[Tensor], root: Tensor, seed, sink: GradSink | None, ret
     more than a small graph's whole walk bookkeeping -- changes nothing; a user's op or sink
     runs with grad mode off, as in engine.run_backward."""
     if own_ops_only is None:
-        own_ops_only = all(_is_own(type(tensor._ctx)) for tensor in order)
+        own_ops_only = only_own_ops(order)
     switch = _grad_state.enabled and not (own_ops_only and (sink is None or _is_own(type(sink))))
     if switch:
         _set_grad_mode(False)
@@ -91,6 +91,11 @@ def walk(order: Sequence[Tensor], root: Tensor, seed, sink: GradSink | None, ret
     finally:
         if switch:
             _set_grad_mode(True)
+
+
+def only_own_ops(order: Sequence[Tensor]) -> bool:
+    """Are all the ops that made these tensors the library's own (see `walk`)?"""
+    return all(_is_own(type(tensor._ctx)) for tensor in order)
 
 
 _OWN: dict[type, bool] = {}  # class -> defined in autograd_mini or nn?
@@ -121,7 +126,7 @@ def _loop(order, root, seed, sink, retain_graph) -> None:
             _accumulate_grad(tensor, grad)
         ctx = tensor._ctx
         parents = ctx.parents
-        results = _call_backward(ctx, grad, retain_graph, len(parents))
+        results = call_backward(ctx, tensor, grad, False, retain_graph)
         index = -1
         for parent in parents:
             index += 1
@@ -154,15 +159,3 @@ def _sink_kind(kind: type) -> tuple[bool, bool, bool]:
                  kind.reached is AccumulateGrad.reached, kind.step is not GradSink.step)
     _SINK_KINDS[kind] = found
     return found
-
-
-def _call_backward(ctx: Function, grad, retain_graph: bool, inputs: int) -> tuple:
-    """engine.call_backward without create_graph."""
-    results = ctx.backward(ctx, grad)
-    if not retain_graph:
-        ctx._saved = _RELEASED
-    if type(results) is not tuple:
-        results = tuple(results) if type(results) is list else (results,)
-    if len(results) != inputs:
-        raise RuntimeError(_count_message(ctx, len(results), inputs))
-    return results
